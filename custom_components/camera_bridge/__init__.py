@@ -1,0 +1,61 @@
+"""Camera Bridge: OSC cameras, Flashphoner WCS, VDG Sense and LinkVisual in Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .backends import BACKENDS
+from .backends.base import BackendSpec
+from .const import CONF_KIND, DOMAIN
+from .coordinator import CameraBridgeConfigEntry
+from .services import async_setup_services
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+def _spec(entry: CameraBridgeConfigEntry) -> BackendSpec:
+    try:
+        return BACKENDS[entry.data[CONF_KIND]]
+    except KeyError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_kind",
+            translation_placeholders={"kind": str(entry.data.get(CONF_KIND))},
+        ) from err
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, whatever the number of entries."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: CameraBridgeConfigEntry
+) -> bool:
+    """Connect to the backend of an entry and set up its entities."""
+    spec = _spec(entry)
+    coordinator = await spec.async_create_coordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, spec.platforms)
+    return True
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: CameraBridgeConfigEntry
+) -> bool:
+    """Unload the entities of an entry."""
+    return await hass.config_entries.async_unload_platforms(
+        entry, _spec(entry).platforms
+    )
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: CameraBridgeConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device the backend no longer has."""
+    return entry.runtime_data.async_can_remove_device(device)

@@ -1,0 +1,171 @@
+"""The one request helper shared by every Camera Bridge API client.
+
+It owns the timeout, the response-size cap, body decoding (JSON and XML) and
+the mapping of transport failures to the exception family in ``errors``.
+Status codes are left to the callers: their meaning differs per backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass
+import json
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+import aiohttp
+from multidict import CIMultiDictProxy
+import xmltodict
+from yarl import URL
+
+from .errors import CannotConnect, InvalidResponse
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A fully read HTTP response."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+    def json(self) -> Any:
+        """Decode the body as JSON or raise InvalidResponse."""
+        return decode_json(self.body)
+
+    def text(self) -> str:
+        """Decode the body as UTF-8 text or raise InvalidResponse."""
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise InvalidResponse("response is not UTF-8 text") from err
+
+
+def decode_json(body: bytes | str) -> Any:
+    """Decode JSON, mapping every failure to InvalidResponse."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as err:
+        raise InvalidResponse(f"malformed JSON: {err}") from err
+
+
+def decode_xml(body: bytes | str) -> dict[str, Any]:
+    """Decode XML into nested dicts, refusing DTDs and entity declarations.
+
+    Tag names are kept as sent; callers compare them case-insensitively.
+    """
+    raw = body.encode() if isinstance(body, str) else body
+    head = raw.lower()
+    if b"<!doctype" in head or b"<!entity" in head:
+        raise InvalidResponse("XML with a document type or entities is refused")
+    try:
+        parsed = xmltodict.parse(raw, disable_entities=True)
+    except (ExpatError, ValueError, TypeError, RecursionError) as err:
+        raise InvalidResponse(f"malformed XML: {err}") from err
+    if not isinstance(parsed, dict):
+        raise InvalidResponse("XML has no root element")
+    return parsed
+
+
+def basic_auth_header(username: str, password: str) -> str:
+    """The value of an HTTP Basic ``Authorization`` header (UTF-8 credentials)."""
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+async def fetch(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str | URL,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    params: Mapping[str, str] | None = None,
+    json_body: Any = None,
+    data: bytes | str | None = None,
+    headers: Mapping[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+    middlewares: tuple[aiohttp.ClientMiddlewareType, ...] = (),
+) -> Response:
+    """Send one request and read the whole answer, at most ``max_bytes``.
+
+    Raises CannotConnect for timeouts, refused or dropped connections and
+    truncated bodies, InvalidResponse for bodies above the cap.
+    """
+    if auth is not None:
+        headers = {**(headers or {}), "Authorization": basic_auth_header(*auth)}
+    kwargs: dict[str, Any] = {
+        "params": params,
+        "headers": headers,
+        "timeout": aiohttp.ClientTimeout(total=timeout),
+        "allow_redirects": False,
+    }
+    if json_body is not None:
+        kwargs["data"] = json.dumps(json_body, separators=(",", ":")).encode()
+    elif data is not None:
+        kwargs["data"] = data
+    if middlewares:
+        kwargs["middlewares"] = middlewares
+    try:
+        async with session.request(method, url, **kwargs) as resp:
+            length = resp.content_length
+            if length is not None and length > max_bytes:
+                raise InvalidResponse(
+                    f"response of {length} bytes is above the {max_bytes} byte cap"
+                )
+            body = bytearray()
+            while chunk := await resp.content.read(_CHUNK):
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    raise InvalidResponse(f"response is above the {max_bytes} byte cap")
+            return Response(resp.status, resp.headers, bytes(body))
+    except TimeoutError as err:
+        raise CannotConnect(f"no answer within {timeout:g} s") from err
+    except aiohttp.ClientError as err:
+        # str(err) of aiohttp errors carries host and port, never credentials
+        raise CannotConnect(f"{type(err).__name__}: {err}") from err
+
+
+class SingleFlight[K: Hashable, T]:
+    """Coalesce concurrent identical requests into one call.
+
+    While a call for a key is running, later callers for the same key await
+    the same result instead of starting another one.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing in flight."""
+        self._running: dict[K, asyncio.Future[T]] = {}
+
+    def in_flight(self, key: K) -> bool:
+        """Tell whether a call for ``key`` is running."""
+        return key in self._running
+
+    async def run(self, key: K, factory: Callable[[], Awaitable[T]]) -> T:
+        """Await the running call for ``key`` or start one with ``factory``."""
+        if (running := self._running.get(key)) is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            result = await factory()
+        except BaseException as err:
+            if isinstance(err, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(err)
+            if not future.cancelled():
+                # nobody else may be waiting: mark the exception as retrieved
+                future.exception()
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._running[key]

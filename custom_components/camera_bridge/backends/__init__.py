@@ -1,0 +1,8 @@
+"""Registry of the backend kinds Camera Bridge supports."""
+
+from __future__ import annotations
+
+from .base import BackendSpec
+from .wcs import SPEC as WCS_SPEC
+
+BACKENDS: dict[str, BackendSpec] = {spec.kind: spec for spec in (WCS_SPEC,)}

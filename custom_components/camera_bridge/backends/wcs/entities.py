@@ -1,0 +1,126 @@
+"""Entities of the Web Call Server backend: a camera per stream, server sensors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.camera import Camera
+from homeassistant.components.sensor import (
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.typing import StateType
+
+from ...api import CameraBridgeError
+from ...api.wcs import SnapshotFailed, Stream, StreamNotFound
+from ...entity import CameraBridgeEntity
+from ...helpers import register_error_translation, translate_error
+from .coordinator import WcsCoordinator, WcsData
+
+register_error_translation(
+    StreamNotFound, "stream_not_found", lambda err: {"message": str(err)}
+)
+register_error_translation(
+    SnapshotFailed,
+    "snapshot_failed",
+    lambda err: {"message": getattr(err, "message", "") or str(err)},
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WcsSensorDescription(SensorEntityDescription):
+    """A server sensor computed from the last poll."""
+
+    value_fn: Callable[[WcsData], StateType]
+
+
+SENSORS: tuple[WcsSensorDescription, ...] = (
+    WcsSensorDescription(
+        key="published_streams",
+        translation_key="published_streams",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: sum(
+            1 for s in data.streams.values() if s.published or s.status == "PUBLISHING"
+        ),
+    ),
+)
+
+STREAM_CAMERA = EntityDescription(key="stream", translation_key="stream")
+
+
+class WcsServerSensor(CameraBridgeEntity[WcsCoordinator], SensorEntity):
+    """A sensor of the server's device."""
+
+    entity_description: WcsSensorDescription
+
+    def __init__(
+        self, coordinator: WcsCoordinator, description: WcsSensorDescription
+    ) -> None:
+        """Attach the sensor to the server's device."""
+        super().__init__(
+            coordinator,
+            description,
+            device_info=coordinator.server_device,
+            unique_id=f"{coordinator.config_entry.entry_id}_{description.key}",
+        )
+
+    @property
+    def native_value(self) -> StateType:
+        """Value computed from the last poll."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
+    """A published stream, shown through PNG snapshots."""
+
+    _attr_brand = "Flashphoner"
+    # named after its device, the stream
+    _attr_name = None
+
+    def __init__(self, coordinator: WcsCoordinator, stream: Stream) -> None:
+        """One camera on the stream's own device, named after the stream."""
+        super().__init__(
+            coordinator,
+            STREAM_CAMERA,
+            device_info=coordinator.stream_device(stream),
+            unique_id=f"{coordinator.config_entry.entry_id}_stream_{stream.name}",
+        )
+        Camera.__init__(self)
+        self.stream_name = stream.name
+        self.content_type = "image/png"
+
+    @property
+    def _stream(self) -> Stream | None:
+        return self.coordinator.data.streams.get(self.stream_name)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the stream is not on the server."""
+        return super().available and self._stream is not None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """What the server says about the stream."""
+        if (stream := self._stream) is None:
+            return None
+        return {
+            "status": stream.status,
+            "width": stream.width,
+            "height": stream.height,
+            "video_codec": stream.video_codec,
+            "audio_codec": stream.audio_codec,
+            "media_provider": stream.media_provider,
+        }
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        """A PNG snapshot of the stream (shared by concurrent requests)."""
+        try:
+            return await self.coordinator.async_snapshot(self.stream_name)
+        except CameraBridgeError as err:
+            raise translate_error(err) from err

@@ -1,0 +1,1 @@
+"""Fake backends for Camera Bridge, served over real HTTP on 127.0.0.1."""

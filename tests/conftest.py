@@ -1,0 +1,78 @@
+"""Fixtures shared by every Camera Bridge test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.camera_bridge.const import DOMAIN
+from custom_components.camera_bridge.helpers import async_find_device
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from simulator.common import RunningServer, SimulatorBase, serve
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/ in every test."""
+
+
+type StartServer = Callable[[SimulatorBase], Awaitable[RunningServer]]
+
+
+@pytest.fixture
+async def start_server(socket_enabled: None) -> AsyncIterator[StartServer]:
+    """Start simulators on free ports of 127.0.0.1; stop them at teardown."""
+    servers: list[RunningServer] = []
+
+    async def _start(sim: SimulatorBase) -> RunningServer:
+        server = await serve(sim)
+        servers.append(server)
+        return server
+
+    yield _start
+    for server in servers:
+        await server.stop()
+
+
+@pytest.fixture
+async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp session for API tests, closed at teardown."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+def find_device(hass: HomeAssistant, entry_id: str, ident: str) -> dr.DeviceEntry | None:
+    """The entry's device whose identifier is (DOMAIN, ident)."""
+    return async_find_device(hass, entry_id, (DOMAIN, ident))
+
+
+async def setup_entry(
+    hass: HomeAssistant,
+    data: dict[str, Any],
+    *,
+    options: dict[str, Any] | None = None,
+    unique_id: str | None = None,
+    title: str = "Test",
+    expect: ConfigEntryState = ConfigEntryState.LOADED,
+    **kwargs: Any,
+) -> MockConfigEntry:
+    """Add a config entry and set it up."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=data,
+        options=options or {},
+        unique_id=unique_id,
+        title=title,
+        **kwargs,
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is expect
+    return entry

@@ -1,0 +1,1 @@
+"""Tests of the Flashphoner Web Call Server backend."""
