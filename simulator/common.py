@@ -88,10 +88,7 @@ class SimulatorBase:
             request.transport.close()
             return resp
         if faults.huge is not None:
-            return web.Response(
-                body=b"[" + b"0," * (faults.huge // 2) + b"0]",
-                content_type="application/json",
-            )
+            return await self._huge_body(request, faults.huge)
         if faults.malformed:
             return web.Response(
                 text='{"this is": not json', content_type="application/json"
@@ -102,6 +99,21 @@ class SimulatorBase:
                 return web.json_response(body, status=faults.status)
             return web.Response(status=faults.status, text=body or "")
         return await handler(request)
+
+    async def _huge_body(self, request: web.Request, size: int) -> web.StreamResponse:
+        """Stream a JSON body of ``size`` bytes without announcing its length."""
+        resp = web.StreamResponse()
+        resp.content_type = "application/json"
+        await resp.prepare(request)
+        chunk = b"0," * 32768
+        try:
+            await resp.write(b"[")
+            for _ in range(size // len(chunk) + 1):
+                await resp.write(chunk)
+            await resp.write(b"0]")
+        except ConnectionError:
+            pass  # the client gave up reading, as it should
+        return resp
 
     def make_app(self) -> web.Application:
         """Build the aiohttp application; subclasses add their routes."""

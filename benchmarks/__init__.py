@@ -1,0 +1,1 @@
+"""Benchmarks of Camera Bridge (run with scripts/bench)."""
