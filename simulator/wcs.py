@@ -19,7 +19,7 @@ from .common import SimulatorBase, json_error
 DEFAULT_STREAMS = ("front-door", "garden", "garage")
 
 
-def make_png(seed: str, width: int = 64, height: int = 48) -> bytes:
+def make_png(seed: str, width: int = 320, height: int = 180) -> bytes:
     """A real RGB PNG whose colours depend on ``seed``."""
     digest = hashlib.sha256(seed.encode()).digest()
     r, g, b = digest[0], digest[1], digest[2]
