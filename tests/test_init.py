@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from custom_components.camera_bridge.const import CONF_KIND
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+
+from custom_components.camera_bridge.const import CONF_KIND
 from tests.conftest import setup_entry
 
 

@@ -54,6 +54,13 @@ async def async_unload_entry(
     )
 
 
+async def async_remove_entry(hass: HomeAssistant, entry: CameraBridgeConfigEntry) -> None:
+    """Delete what the entry's backend stored (e.g. pending recordings)."""
+    spec = BACKENDS.get(entry.data.get(CONF_KIND, ""))
+    if spec is not None and spec.async_remove_entry is not None:
+        await spec.async_remove_entry(hass, entry)
+
+
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: CameraBridgeConfigEntry, device: dr.DeviceEntry
 ) -> bool:

@@ -11,7 +11,6 @@ from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .backends import BACKENDS
 from .const import CONF_KIND, DOMAIN
 from .coordinator import CameraBridgeConfigEntry
 
@@ -19,6 +18,9 @@ from .coordinator import CameraBridgeConfigEntry
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every backend's actions."""
+    # imported here: backends import this module's target helpers
+    from .backends import BACKENDS  # noqa: PLC0415
+
     for spec in BACKENDS.values():
         if spec.async_setup_services is not None:
             spec.async_setup_services(hass)

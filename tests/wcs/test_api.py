@@ -22,7 +22,6 @@ from custom_components.camera_bridge.api.wcs import (
     normalize_url,
 )
 from simulator.common import Faults, RunningServer
-from simulator.wcs import WcsSimulator
 
 
 def client(session: aiohttp.ClientSession, server: RunningServer, **kwargs) -> WcsClient:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from http import HTTPStatus
 
-import pytest
-
-from custom_components.camera_bridge.api.wcs import PNG_SIGNATURE
 from homeassistant.components.camera import async_get_image
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+import pytest
+
+from custom_components.camera_bridge.api.wcs import PNG_SIGNATURE
 from tests.conftest import setup_entry
 
 

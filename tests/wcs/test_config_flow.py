@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_WCS
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+import pytest
+
+from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_WCS
 from simulator.common import Faults
 from simulator.wcs import WcsSimulator
 from tests.conftest import setup_entry

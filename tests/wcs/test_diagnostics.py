@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 
-from homeassistant.core import HomeAssistant
 from tests.conftest import setup_entry
 
 

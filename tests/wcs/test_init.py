@@ -6,18 +6,16 @@ from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
-
-from custom_components.camera_bridge.backends.wcs.const import STREAM_REMOVE_AFTER
-from custom_components.camera_bridge.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.camera_bridge.backends.wcs.const import STREAM_REMOVE_AFTER
 from simulator.common import Faults
-from simulator.wcs import WcsSimulator
 from tests.conftest import find_device, setup_entry
 
 
@@ -30,7 +28,6 @@ async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: fl
 
 async def test_setup_creates_devices_and_entities(hass: HomeAssistant, wcs_data, wcs_sim) -> None:
     entry = await setup_entry(hass, wcs_data, title="Web Call Server 127.0.0.1")
-    dev_reg = dr.async_get(hass)
     server = find_device(hass, entry.entry_id, entry.entry_id)
     assert server is not None
     assert server.manufacturer == "Flashphoner"
@@ -119,7 +116,6 @@ async def test_streams_come_and_go(hass: HomeAssistant, wcs_data, wcs_sim, freez
     # gone for good: the device goes after STREAM_REMOVE_AFTER
     wcs_sim.unpublish("visitor")
     await _poll(hass, freezer)
-    dev_reg = dr.async_get(hass)
     ident = f"{entry.entry_id}:stream:visitor"
     assert find_device(hass, entry.entry_id, ident) is not None
     await _poll(hass, freezer, STREAM_REMOVE_AFTER.total_seconds())
@@ -140,7 +136,6 @@ async def test_stream_gone_across_restart_is_removed_later(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     ident = f"{entry.entry_id}:stream:garden"
-    dev_reg = dr.async_get(hass)
     assert find_device(hass, entry.entry_id, ident) is not None
     await _poll(hass, freezer, STREAM_REMOVE_AFTER.total_seconds() + 1)
     assert find_device(hass, entry.entry_id, ident) is None
@@ -164,7 +159,6 @@ async def test_glob_filter_option(hass: HomeAssistant, wcs_data, wcs_sim) -> Non
 async def test_remove_device_by_hand(hass: HomeAssistant, wcs_data, wcs_sim, freezer, hass_ws_client) -> None:
     assert await async_setup_component(hass, "config", {})
     entry = await setup_entry(hass, wcs_data)
-    dev_reg = dr.async_get(hass)
     garden = find_device(hass, entry.entry_id, f"{entry.entry_id}:stream:garden")
     server = find_device(hass, entry.entry_id, entry.entry_id)
     client = await hass_ws_client(hass)
@@ -185,4 +179,4 @@ async def test_remove_device_by_hand(hass: HomeAssistant, wcs_data, wcs_sim, fre
     wcs_sim.unpublish("garden")
     await _poll(hass, freezer)
     assert await remove(garden.id)
-    assert dev_reg.async_get(garden.id) is None
+    assert dr.async_get(hass).async_get(garden.id) is None

@@ -66,7 +66,8 @@ def decode_xml(body: bytes | str) -> dict[str, Any]:
         raise InvalidResponse("XML with a document type or entities is refused")
     try:
         parsed = xmltodict.parse(raw, disable_entities=True)
-    except (ExpatError, ValueError, TypeError, RecursionError) as err:
+    except (ExpatError, ValueError, TypeError, LookupError, RecursionError) as err:
+        # LookupError: a declared encoding that Python does not know
         raise InvalidResponse(f"malformed XML: {err}") from err
     if not isinstance(parsed, dict):
         raise InvalidResponse("XML has no root element")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from .base import BackendSpec
+from .linkvisual import SPEC as LINKVISUAL_SPEC
 from .wcs import SPEC as WCS_SPEC
 
-BACKENDS: dict[str, BackendSpec] = {spec.kind: spec for spec in (WCS_SPEC,)}
+BACKENDS: dict[str, BackendSpec] = {
+    spec.kind: spec for spec in (WCS_SPEC, LINKVISUAL_SPEC)
+}

@@ -61,3 +61,7 @@ class BackendSpec:
     validate_options: Callable[[Mapping[str, Any]], None] | None = None
     subentry_flows: Mapping[str, type[ConfigSubentryFlow]] = field(default_factory=dict)
     async_setup_services: Callable[[HomeAssistant], None] | None = None
+    # Clean up what the backend stored for an entry that is being deleted
+    async_remove_entry: (
+        Callable[[HomeAssistant, CameraBridgeConfigEntry], Awaitable[None]] | None
+    ) = None

@@ -21,7 +21,7 @@ from homeassistant.util import dt as dt_util
 from ...api.wcs import Stream, WcsClient
 from ...const import CONF_SCAN_INTERVAL, DOMAIN
 from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
-from ...helpers import async_find_device, async_register_device, via_parent
+from ...helpers import async_register_device, via_parent
 from .const import (
     CONF_SNAPSHOT_CACHE,
     CONF_STREAM_FILTER,

@@ -1,0 +1,638 @@
+"""Coordinator of a LinkVisual account: triggered records and the latest recording per camera.
+
+Idle, each camera costs one ``QueryRecord`` per scan interval (default
+5 minutes). While a triggered record is pending, the coordinator polls
+``QueryRecordByRecordId`` at the pending interval until the file is there,
+then fires ``recording_ready``. A record still missing at its deadline
+(duration + margin) fires ``recording_failed`` (reason ``timeout``) and is
+still looked for at the idle pace for a day: a late file fires
+``recording_ready`` with ``late: true``. Pending records and the latest
+recording are kept in a Store, so reloads and restarts lose nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import logging
+from typing import Any
+
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigSubentry,
+)
+from homeassistant.const import Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from ...api import CameraBridgeError
+from ...api.linkvisual import (
+    DEFAULT_REGION,
+    Device,
+    LinkVisualClient,
+    LinkVisualError,
+    LinkVisualThrottled,
+    LinkVisualUnavailable,
+    LinkVisualValidationError,
+    Recording,
+)
+from ...const import CONF_SCAN_INTERVAL, DOMAIN
+from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
+from .const import (
+    CONF_ACCESS_KEY_ID,
+    CONF_ACCESS_KEY_SECRET,
+    CONF_DEVICE_NAME,
+    CONF_DURATION,
+    CONF_ENDPOINT,
+    CONF_IOT_ID,
+    CONF_IOT_INSTANCE_ID,
+    CONF_PENDING_INTERVAL,
+    CONF_PRE_RECORD,
+    CONF_PRODUCT_KEY,
+    CONF_READY_MARGIN,
+    CONF_REGION,
+    CONF_STREAM_TYPE,
+    DEFAULT_DURATION,
+    DEFAULT_PENDING_INTERVAL,
+    DEFAULT_PRE_RECORD,
+    DEFAULT_READY_MARGIN,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_STREAM_TYPE,
+    EVENT_FAILED,
+    EVENT_READY,
+    EVENT_STARTED,
+    LATE_GIVE_UP,
+    LOOKBACK,
+    MANUFACTURER,
+    MAX_PAGES,
+    READY_URL_VALIDITY,
+    SUBENTRY_CAMERA,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+# A camera whose idle poll is due within this slack is polled now
+_IDLE_SLACK = timedelta(seconds=5)
+_PAGE_SIZE = 50
+
+type EventListener = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CameraConfig:
+    """A camera as configured in its subentry."""
+
+    subentry_id: str
+    name: str
+    device: Device
+    duration: int
+    pre_record: int
+    stream_type: int
+
+    @classmethod
+    def from_subentry(cls, subentry: ConfigSubentry) -> CameraConfig:
+        """Read a camera subentry (raises LinkVisualValidationError without a device)."""
+        data = subentry.data
+        return cls(
+            subentry_id=subentry.subentry_id,
+            name=subentry.title,
+            device=Device(
+                iot_id=data.get(CONF_IOT_ID) or None,
+                product_key=data.get(CONF_PRODUCT_KEY) or None,
+                device_name=data.get(CONF_DEVICE_NAME) or None,
+            ),
+            duration=int(data.get(CONF_DURATION, DEFAULT_DURATION)),
+            pre_record=int(data.get(CONF_PRE_RECORD, DEFAULT_PRE_RECORD)),
+            stream_type=int(data.get(CONF_STREAM_TYPE, DEFAULT_STREAM_TYPE)),
+        )
+
+
+@dataclass(slots=True)
+class PendingRecord:
+    """A triggered record whose file is not there yet."""
+
+    record_id: str
+    started: datetime
+    deadline: datetime
+    duration: int
+    late: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form for the store."""
+        return {
+            "record_id": self.record_id,
+            "started": self.started.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "duration": self.duration,
+            "late": self.late,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> PendingRecord:
+        """Read the store's JSON form (raises KeyError/ValueError/TypeError if broken)."""
+        started = dt_util.parse_datetime(raw["started"])
+        deadline = dt_util.parse_datetime(raw["deadline"])
+        if started is None or deadline is None:
+            raise ValueError("bad time")
+        return cls(
+            record_id=str(raw["record_id"]),
+            started=started,
+            deadline=deadline,
+            duration=int(raw["duration"]),
+            late=bool(raw.get("late", False)),
+        )
+
+
+@dataclass(slots=True)
+class CameraTracker:
+    """What the coordinator knows and does for one camera."""
+
+    config: CameraConfig
+    pending: dict[str, PendingRecord] = field(default_factory=dict)
+    last: Recording | None = None
+    next_idle_poll: datetime = field(default_factory=dt_util.utcnow)
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CameraSnapshot:
+    """A camera's state as the entities see it."""
+
+    last: Recording | None
+    pending: tuple[str, ...]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkVisualData:
+    """What the entities read: every camera, by subentry id."""
+
+    cameras: Mapping[str, CameraSnapshot]
+
+
+def recording_as_dict(recording: Recording) -> dict[str, Any]:
+    """A recording as attributes or stored JSON (times in ISO 8601)."""
+    return {
+        "record_id": recording.record_id,
+        "file_name": recording.file_name,
+        "begin": recording.begin.isoformat() if recording.begin else None,
+        "end": recording.end.isoformat() if recording.end else None,
+        "vod_url": recording.vod_url,
+    }
+
+
+def _recording_from_dict(raw: Mapping[str, Any]) -> Recording:
+    return Recording(
+        file_name=str(raw["file_name"]),
+        begin=dt_util.parse_datetime(raw["begin"]) if raw.get("begin") else None,
+        end=dt_util.parse_datetime(raw["end"]) if raw.get("end") else None,
+        vod_url=raw.get("vod_url"),
+        record_id=raw.get("record_id"),
+    )
+
+
+def client_from_data(hass: HomeAssistant, data: Mapping[str, Any]) -> LinkVisualClient:
+    """A client for an account's stored settings (raises LinkVisualValidationError)."""
+    return LinkVisualClient(
+        async_get_clientsession(hass),
+        str(data.get(CONF_ACCESS_KEY_ID, "")),
+        str(data.get(CONF_ACCESS_KEY_SECRET, "")),
+        region=str(data.get(CONF_REGION) or DEFAULT_REGION),
+        endpoint=str(data.get(CONF_ENDPOINT) or "") or None,
+        iot_instance_id=str(data.get(CONF_IOT_INSTANCE_ID) or "") or None,
+    )
+
+
+def _finished_at(recording: Recording) -> datetime | None:
+    return recording.end or recording.begin
+
+
+def _newer(candidate: Recording, than: Recording | None) -> bool:
+    if than is None:
+        return True
+    if candidate.file_name == than.file_name:
+        return False
+    new, old = _finished_at(candidate), _finished_at(than)
+    return new is not None and (old is None or new > old)
+
+
+def _subentry_signature(entry: ConfigEntry) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {
+        sub_id: (sub.title, dict(sub.data))
+        for sub_id, sub in entry.subentries.items()
+        if sub.subentry_type == SUBENTRY_CAMERA
+    }
+
+
+class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
+    """Tracks the cameras (subentries) of one LinkVisual account."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: CameraBridgeConfigEntry,
+        client: LinkVisualClient,
+        store: Store[dict[str, Any]],
+        stored: Mapping[str, Any] | None,
+    ) -> None:
+        """Read options and cameras; restore what the store kept."""
+        options = entry.options
+        self.scan_interval = timedelta(
+            seconds=float(options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL))
+        )
+        self.pending_interval = timedelta(
+            seconds=float(options.get(CONF_PENDING_INTERVAL, DEFAULT_PENDING_INTERVAL))
+        )
+        self.ready_margin = timedelta(
+            seconds=float(options.get(CONF_READY_MARGIN, DEFAULT_READY_MARGIN))
+        )
+        super().__init__(hass, entry, update_interval=self.scan_interval)
+        self.client = client
+        self._store = store
+        self._event_listeners: dict[str, EventListener] = {}
+        self._signature = _subentry_signature(entry)
+        self.trackers: dict[str, CameraTracker] = {}
+        for subentry in entry.subentries.values():
+            if subentry.subentry_type != SUBENTRY_CAMERA:
+                continue
+            try:
+                config = CameraConfig.from_subentry(subentry)
+            except LinkVisualValidationError, ValueError, TypeError:
+                _LOGGER.warning(
+                    "Camera %s has no usable device: skipped", subentry.title
+                )
+                continue
+            self.trackers[subentry.subentry_id] = CameraTracker(config)
+        self._restore(stored or {})
+        self._update_interval_for_pending()
+        # Cameras added, edited or removed in the UI: reload to follow
+        # (pending records are in the store and survive the reload).
+        entry.async_on_unload(
+            async_dispatcher_connect(
+                hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._async_entry_changed
+            )
+        )
+
+    # -- persistence -------------------------------------------------------
+
+    def _restore(self, stored: Mapping[str, Any]) -> None:
+        cameras = stored.get("cameras")
+        if not isinstance(cameras, Mapping):
+            return
+        for sub_id, raw in cameras.items():
+            tracker = self.trackers.get(sub_id)
+            if tracker is None or not isinstance(raw, Mapping):
+                continue
+            try:
+                for item in raw.get("pending", []):
+                    record = PendingRecord.from_dict(item)
+                    tracker.pending[record.record_id] = record
+                if raw.get("last"):
+                    tracker.last = _recording_from_dict(raw["last"])
+            except KeyError, ValueError, TypeError, AttributeError:
+                _LOGGER.warning(
+                    "Ignoring unreadable stored state of %s", tracker.config.name
+                )
+
+    def _stored(self) -> dict[str, Any]:
+        return {
+            "cameras": {
+                sub_id: {
+                    "pending": [p.as_dict() for p in t.pending.values()],
+                    "last": recording_as_dict(t.last) if t.last else None,
+                }
+                for sub_id, t in self.trackers.items()
+            }
+        }
+
+    async def _async_save(self) -> None:
+        await self._store.async_save(self._stored())
+
+    # -- devices, entities, events ----------------------------------------
+
+    def device_identifier(self, subentry_id: str) -> tuple[str, str]:
+        """Device registry identifier of a camera."""
+        return (DOMAIN, f"{self.config_entry.entry_id}:{subentry_id}")
+
+    def subentry_id_of(self, identifiers: set[tuple[str, str]]) -> str | None:
+        """The camera (subentry id) a device's identifiers belong to."""
+        prefix = f"{self.config_entry.entry_id}:"
+        for domain, ident in identifiers:
+            if domain == DOMAIN and ident.startswith(prefix):
+                sub_id = ident[len(prefix) :]
+                if sub_id in self.trackers:
+                    return sub_id
+        return None
+
+    def camera_device(self, config: CameraConfig) -> DeviceInfo:
+        """Device info of a camera."""
+        return DeviceInfo(
+            identifiers={self.device_identifier(config.subentry_id)},
+            name=config.name,
+            manufacturer=MANUFACTURER,
+            model="LinkVisual IP camera",
+        )
+
+    @callback
+    def async_setup_platform(
+        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        """Add each camera's entities of ``platform``, bound to its subentry."""
+        from .entities import entities_for  # noqa: PLC0415
+
+        for sub_id, tracker in self.trackers.items():
+            async_add_entities(
+                entities_for(platform, self, tracker.config), config_subentry_id=sub_id
+            )
+
+    @callback
+    def _async_entry_changed(
+        self, change: ConfigEntryChange, entry: ConfigEntry
+    ) -> None:
+        if (
+            change is not ConfigEntryChange.UPDATED
+            or entry.entry_id != self.config_entry.entry_id
+        ):
+            return
+        signature = _subentry_signature(entry)
+        if signature != self._signature:
+            self._signature = signature
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    @callback
+    def async_add_event_listener(
+        self, subentry_id: str, listener: EventListener
+    ) -> CALLBACK_TYPE:
+        """Receive a camera's recording events; returns the function that stops it."""
+        self._event_listeners[subentry_id] = listener
+
+        @callback
+        def remove() -> None:
+            if self._event_listeners.get(subentry_id) is listener:
+                del self._event_listeners[subentry_id]
+
+        return remove
+
+    def _fire(
+        self, tracker: CameraTracker, event_type: str, attributes: dict[str, Any]
+    ) -> None:
+        _LOGGER.debug("%s: %s %s", tracker.config.name, event_type, attributes)
+        if (
+            listener := self._event_listeners.get(tracker.config.subentry_id)
+        ) is not None:
+            listener(event_type, attributes)
+
+    # -- polling -----------------------------------------------------------
+
+    def _snapshot(self) -> LinkVisualData:
+        return LinkVisualData(
+            {
+                sub_id: CameraSnapshot(
+                    last=t.last, pending=tuple(t.pending), error=t.error
+                )
+                for sub_id, t in self.trackers.items()
+            }
+        )
+
+    def _update_interval_for_pending(self) -> None:
+        waiting = any(
+            not p.late for t in self.trackers.values() for p in t.pending.values()
+        )
+        self.update_interval = self.pending_interval if waiting else self.scan_interval
+
+    async def _async_fetch(self) -> LinkVisualData:
+        now = dt_util.utcnow()
+        changed = self._check_deadlines(now)
+        try:
+            for tracker in list(self.trackers.values()):
+                idle_due = now + _IDLE_SLACK >= tracker.next_idle_poll
+                for record in list(tracker.pending.values()):
+                    if not record.late or idle_due:
+                        changed |= await self._poll_pending(tracker, record)
+                if idle_due:
+                    changed |= await self._poll_latest(tracker, now)
+                    tracker.next_idle_poll = now + self.scan_interval
+        finally:
+            self._update_interval_for_pending()
+            if changed:
+                await self._async_save()
+        return self._snapshot()
+
+    def _check_deadlines(self, now: datetime) -> bool:
+        """Say when HA stops waiting for a record; forget it after a day."""
+        changed = False
+        for tracker in self.trackers.values():
+            for record in list(tracker.pending.values()):
+                if not record.late and now > record.deadline:
+                    record.late = True
+                    changed = True
+                    _LOGGER.warning(
+                        "%s: record %s has no file %s after it should have ended; "
+                        "still looking for it every %s",
+                        tracker.config.name,
+                        record.record_id,
+                        self.ready_margin,
+                        self.scan_interval,
+                    )
+                    self._fire(
+                        tracker,
+                        EVENT_FAILED,
+                        {
+                            "record_id": record.record_id,
+                            "reason": "timeout",
+                            "message": "the file was not uploaded in time",
+                        },
+                    )
+                elif record.late and now > record.deadline + LATE_GIVE_UP:
+                    _LOGGER.warning(
+                        "%s: giving up on record %s",
+                        tracker.config.name,
+                        record.record_id,
+                    )
+                    del tracker.pending[record.record_id]
+                    changed = True
+        return changed
+
+    def _device_failed(self, tracker: CameraTracker, err: LinkVisualError) -> bool:
+        """Errors of one camera (unknown, offline) do not fail the account."""
+        message = str(err)
+        if tracker.error is None:
+            _LOGGER.warning("%s is not available: %s", tracker.config.name, message)
+        tracker.error = message
+        return False
+
+    def _device_ok(self, tracker: CameraTracker) -> None:
+        if tracker.error is not None:
+            _LOGGER.info("%s is available again", tracker.config.name)
+            tracker.error = None
+
+    async def _poll_pending(
+        self, tracker: CameraTracker, record: PendingRecord
+    ) -> bool:
+        """Look for a pending record's file; True when something changed."""
+        try:
+            recording = await self.client.query_record_by_record_id(
+                record.record_id, tracker.config.device
+            )
+        except LinkVisualThrottled, LinkVisualUnavailable:
+            raise
+        except LinkVisualError as err:
+            # the service does not know this record (any more)
+            del tracker.pending[record.record_id]
+            self._fire(
+                tracker,
+                EVENT_FAILED,
+                {
+                    "record_id": record.record_id,
+                    "reason": "error",
+                    "code": str(err.code),
+                    "message": err.message or str(err),
+                },
+            )
+            return True
+        if recording is None:
+            return False
+        del tracker.pending[record.record_id]
+        url = recording.vod_url or await self._playback_url(recording)
+        if _newer(recording, tracker.last) or (
+            tracker.last is not None and tracker.last.file_name == recording.file_name
+        ):
+            tracker.last = recording
+        self._fire(
+            tracker,
+            EVENT_READY,
+            {
+                **recording_as_dict(recording),
+                "url": url,
+                "late": record.late,
+            },
+        )
+        return True
+
+    async def _playback_url(self, recording: Recording) -> str | None:
+        try:
+            return await self.client.query_record_url(
+                recording.file_name, READY_URL_VALIDITY
+            )
+        except CameraBridgeError as err:
+            # the URL is a convenience: the file is ready whatever happens here
+            _LOGGER.debug("No playback URL for %s: %s", recording.file_name, err)
+            return None
+
+    async def _poll_latest(self, tracker: CameraTracker, now: datetime) -> bool:
+        """Find the camera's newest file (one QueryRecord, more while catching up)."""
+        last = tracker.last
+        begin = now - LOOKBACK
+        if last is not None and (since := last.begin or last.end) is not None:
+            begin = max(begin, since)
+        newest: Recording | None = None
+        try:
+            for page in range(1, MAX_PAGES + 1):
+                files = await self.client.query_record(
+                    tracker.config.device, begin, now, page=page, page_size=_PAGE_SIZE
+                )
+                for recording in files:
+                    if _newer(recording, newest):
+                        newest = recording
+                if len(files) < _PAGE_SIZE:
+                    break
+        except LinkVisualThrottled, LinkVisualUnavailable:
+            raise
+        except LinkVisualError as err:
+            return self._device_failed(tracker, err)
+        self._device_ok(tracker)
+        if newest is not None and _newer(newest, last):
+            tracker.last = newest
+            return True
+        return False
+
+    # -- commands ----------------------------------------------------------
+
+    async def async_trigger_record(
+        self,
+        subentry_id: str,
+        *,
+        duration: int | None = None,
+        pre_record: int | None = None,
+        stream_type: int | None = None,
+    ) -> str:
+        """Make a camera record now; return the record id and follow it up."""
+        tracker = self.trackers[subentry_id]
+        config = tracker.config
+        duration = config.duration if duration is None else duration
+        pre_record = config.pre_record if pre_record is None else pre_record
+        stream_type = config.stream_type if stream_type is None else stream_type
+        try:
+            record_id = await self.client.trigger_record(
+                config.device, duration, pre_record, stream_type
+            )
+        except LinkVisualValidationError:
+            raise
+        except CameraBridgeError as err:
+            self._fire(
+                tracker,
+                EVENT_FAILED,
+                {
+                    "record_id": None,
+                    "reason": "trigger_failed",
+                    "code": str(getattr(err, "code", type(err).__name__)),
+                    "message": getattr(err, "message", "") or str(err),
+                },
+            )
+            raise
+        now = dt_util.utcnow()
+        tracker.pending[record_id] = PendingRecord(
+            record_id=record_id,
+            started=now,
+            deadline=now + timedelta(seconds=duration) + self.ready_margin,
+            duration=duration,
+        )
+        self._fire(
+            tracker,
+            EVENT_STARTED,
+            {
+                "record_id": record_id,
+                "duration": duration,
+                "pre_record": pre_record,
+                "stream_type": stream_type,
+            },
+        )
+        await self._async_save()
+        self._update_interval_for_pending()
+        # publish the pending record; the next poll comes at the pending pace
+        self.async_set_updated_data(self._snapshot())
+        return record_id
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Cameras, pending records and the latest files (no keys, no URLs)."""
+        return {
+            "endpoint": self.client.endpoint,
+            "region": self.client.region,
+            "scan_interval": str(self.scan_interval),
+            "pending_interval": str(self.pending_interval),
+            "ready_margin": str(self.ready_margin),
+            "cameras": {
+                t.config.name: {
+                    "device": t.config.device.key,
+                    "duration": t.config.duration,
+                    "pre_record": t.config.pre_record,
+                    "stream_type": t.config.stream_type,
+                    "pending": [p.as_dict() for p in t.pending.values()],
+                    "last_file": t.last.file_name if t.last else None,
+                    "last_end": t.last.end.isoformat()
+                    if t.last and t.last.end
+                    else None,
+                    "error": t.error,
+                    "next_idle_poll": t.next_idle_poll.isoformat(),
+                }
+                for t in self.trackers.values()
+            },
+        }

@@ -1,0 +1,198 @@
+"""Entities of a LinkVisual camera: Record now, Last recording, recording events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
+from homeassistant.const import Platform
+from homeassistant.core import callback
+from homeassistant.helpers.entity import Entity, EntityDescription
+
+from ...api.linkvisual import (
+    LinkVisualError,
+    LinkVisualThrottled,
+    LinkVisualValidationError,
+)
+from ...entity import CameraBridgeEntity
+from ...helpers import handle_api_errors, register_error_translation
+from .const import EVENT_FAILED, EVENT_READY, EVENT_STARTED
+from .coordinator import (
+    CameraConfig,
+    CameraSnapshot,
+    LinkVisualCoordinator,
+    recording_as_dict,
+)
+
+register_error_translation(
+    LinkVisualError,
+    "linkvisual_error",
+    lambda err: {
+        "code": str(getattr(err, "code", "")),
+        "message": str(getattr(err, "message", "")),
+        "request_id": str(getattr(err, "request_id", None) or "-"),
+    },
+)
+register_error_translation(
+    LinkVisualThrottled,
+    "linkvisual_throttled",
+    lambda err: {"code": str(getattr(err, "code", ""))},
+)
+register_error_translation(
+    LinkVisualValidationError,
+    "invalid_recording_request",
+    lambda err: {"message": str(err)},
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkVisualButtonDescription(ButtonEntityDescription):
+    """A camera button and what pressing it does."""
+
+    press_fn: Callable[[LinkVisualCoordinator, str], Awaitable[Any]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkVisualSensorDescription(SensorEntityDescription):
+    """A camera sensor read from the camera's snapshot."""
+
+    value_fn: Callable[[CameraSnapshot], datetime | None]
+    attributes_fn: Callable[[CameraSnapshot], dict[str, Any] | None]
+
+
+BUTTONS: tuple[LinkVisualButtonDescription, ...] = (
+    LinkVisualButtonDescription(
+        key="record_now",
+        translation_key="record_now",
+        press_fn=lambda coordinator, sub_id: coordinator.async_trigger_record(sub_id),
+    ),
+)
+
+SENSORS: tuple[LinkVisualSensorDescription, ...] = (
+    LinkVisualSensorDescription(
+        key="last_recording",
+        translation_key="last_recording",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda cam: (cam.last.end or cam.last.begin) if cam.last else None,
+        attributes_fn=lambda cam: recording_as_dict(cam.last) if cam.last else None,
+    ),
+)
+
+EVENTS: tuple[EventEntityDescription, ...] = (
+    EventEntityDescription(
+        key="recording",
+        translation_key="recording",
+        event_types=[EVENT_STARTED, EVENT_READY, EVENT_FAILED],
+    ),
+)
+
+
+class LinkVisualCameraEntity(CameraBridgeEntity[LinkVisualCoordinator]):
+    """An entity of one camera (one subentry of the account)."""
+
+    def __init__(
+        self,
+        coordinator: LinkVisualCoordinator,
+        config: CameraConfig,
+        description: EntityDescription,
+    ) -> None:
+        """Attach the entity to the camera's device."""
+        super().__init__(
+            coordinator,
+            description,
+            device_info=coordinator.camera_device(config),
+            unique_id=(
+                f"{coordinator.config_entry.entry_id}_{config.subentry_id}_{description.key}"
+            ),
+        )
+        self.subentry_id = config.subentry_id
+
+    @property
+    def _camera(self) -> CameraSnapshot | None:
+        return self.coordinator.data.cameras.get(self.subentry_id)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the account or this camera fails."""
+        camera = self._camera
+        return super().available and camera is not None and camera.error is None
+
+
+class LinkVisualButton(LinkVisualCameraEntity, ButtonEntity):
+    """Record now, with the camera's default duration and pre-record."""
+
+    entity_description: LinkVisualButtonDescription
+
+    @handle_api_errors
+    async def async_press(self) -> None:
+        """Trigger the record."""
+        await self.entity_description.press_fn(self.coordinator, self.subentry_id)
+
+
+class LinkVisualSensor(LinkVisualCameraEntity, SensorEntity):
+    """When the camera's latest recording ended, with its file details."""
+
+    entity_description: LinkVisualSensorDescription
+
+    @property
+    def native_value(self) -> datetime | None:
+        """Time of the latest finished recording."""
+        camera = self._camera
+        return self.entity_description.value_fn(camera) if camera else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Record id, file name, begin, end and playback URL when known."""
+        camera = self._camera
+        return self.entity_description.attributes_fn(camera) if camera else None
+
+
+class LinkVisualEvent(LinkVisualCameraEntity, EventEntity):
+    """Recording started, ready (with file and URL) or failed."""
+
+    entity_description: EventEntityDescription
+
+    @property
+    def available(self) -> bool:
+        """Available while the camera is configured: failures are events too."""
+        return self.subentry_id in self.coordinator.trackers
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for the camera's recording events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_event_listener(
+                self.subentry_id, self._async_event
+            )
+        )
+
+    @callback
+    def _async_event(self, event_type: str, attributes: dict[str, Any]) -> None:
+        self._trigger_event(event_type, attributes)
+        self.async_write_ha_state()
+
+
+_FACTORIES: dict[
+    Platform, Callable[[LinkVisualCoordinator, CameraConfig], list[Entity]]
+] = {
+    Platform.BUTTON: lambda c, cfg: [LinkVisualButton(c, cfg, d) for d in BUTTONS],
+    Platform.SENSOR: lambda c, cfg: [LinkVisualSensor(c, cfg, d) for d in SENSORS],
+    Platform.EVENT: lambda c, cfg: [LinkVisualEvent(c, cfg, d) for d in EVENTS],
+}
+
+
+def entities_for(
+    platform: Platform, coordinator: LinkVisualCoordinator, config: CameraConfig
+) -> list[Entity]:
+    """The entities of one camera on ``platform`` (none on others)."""
+    factory = _FACTORIES.get(platform)
+    return factory(coordinator, config) if factory else []

@@ -1,0 +1,1 @@
+"""Tests of the LinkVisual client and simulator."""

@@ -1,0 +1,109 @@
+"""Fixtures of the LinkVisual tests: a simulator on a free port, a session, a client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+from homeassistant.config_entries import ConfigSubentryDataWithId
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.camera_bridge.api.linkvisual import Device, LinkVisualClient
+from custom_components.camera_bridge.const import CONF_KIND, KIND_LINKVISUAL
+from simulator.common import RunningServer, serve
+from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
+from tests.conftest import setup_entry
+
+GARDEN = Device(iot_id="SimCam0001xyzIotIdA000100")
+PORCH = Device(product_key="a1SimProduct", device_name="porch")
+
+
+@pytest.fixture
+def sim() -> LinkVisualSimulator:
+    """A simulated account whose records are ready almost at once."""
+    return LinkVisualSimulator(record_delay=0.05)
+
+
+@pytest.fixture
+async def server(
+    socket_enabled: None, sim: LinkVisualSimulator
+) -> AsyncIterator[RunningServer]:
+    """The simulator served on 127.0.0.1 for one test."""
+    running = await serve(sim)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    """An aiohttp session closed at teardown."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def client(session: aiohttp.ClientSession, server: RunningServer) -> LinkVisualClient:
+    """A client of the simulator with the simulator's key."""
+    return LinkVisualClient(
+        session, DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, endpoint=server.url, timeout=5
+    )
+
+
+GARDEN_IOT_ID = "SimCam0001xyzIotIdA000100"
+ENTRY_UNIQUE_ID = DEFAULT_KEY_ID
+
+
+def camera(
+    title: str = "Garden",
+    subentry_id: str = "garden",
+    **data: Any,
+) -> ConfigSubentryDataWithId:
+    """A camera subentry (the garden camera of the simulator by default)."""
+    values: dict[str, Any] = {"duration": 60, "pre_record": 0, "stream_type": 0}
+    if not {"iot_id", "product_key", "device_name"} & data.keys():
+        values["iot_id"] = GARDEN_IOT_ID
+    values |= data
+    return ConfigSubentryDataWithId(
+        data=values,
+        subentry_type="camera",
+        title=title,
+        unique_id=values.get("iot_id")
+        or f"{values.get('product_key')}/{values.get('device_name')}",
+        subentry_id=subentry_id,
+    )
+
+
+PORCH_CAMERA = camera("Porch", "porch", product_key="a1SimProduct", device_name="porch")
+
+
+@pytest.fixture
+def lv_data(server: RunningServer) -> dict[str, Any]:
+    """Account data pointing at the simulator."""
+    return {
+        CONF_KIND: KIND_LINKVISUAL,
+        "access_key_id": DEFAULT_KEY_ID,
+        "access_key_secret": DEFAULT_KEY_SECRET,
+        "region": "cn-shanghai",
+        "endpoint": server.url,
+        "iot_instance_id": "",
+    }
+
+
+async def setup_account(
+    hass: HomeAssistant,
+    data: dict[str, Any],
+    cameras: list[ConfigSubentryDataWithId] | None = None,
+    **kwargs: Any,
+) -> MockConfigEntry:
+    """Set up a LinkVisual account entry with cameras (the garden by default)."""
+    return await setup_entry(
+        hass,
+        data,
+        unique_id=ENTRY_UNIQUE_ID,
+        title="LinkVisual cn-shanghai",
+        subentries_data=[camera()] if cameras is None else cameras,
+        **kwargs,
+    )

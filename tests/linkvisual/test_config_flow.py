@@ -1,0 +1,483 @@
+"""Account flow (user, reauth, reconfigure, options) and camera subentry flow of LinkVisual."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigEntryState,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+
+from custom_components.camera_bridge.api import linkvisual as lv_api
+from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_LINKVISUAL
+from simulator.common import Faults, RunningServer
+from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
+
+from .conftest import (
+    ENTRY_UNIQUE_ID,
+    GARDEN_IOT_ID,
+    PORCH_CAMERA,
+    camera,
+    setup_account,
+)
+
+
+def _form(server: RunningServer, **changes: Any) -> dict[str, Any]:
+    return {
+        "access_key_id": DEFAULT_KEY_ID,
+        "access_key_secret": DEFAULT_KEY_SECRET,
+        "region": "cn-shanghai",
+        "endpoint": server.url,
+    } | changes
+
+
+async def _start(hass: HomeAssistant) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert KIND_LINKVISUAL in result["menu_options"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": KIND_LINKVISUAL}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == KIND_LINKVISUAL
+    return result
+
+
+async def test_user_flow_creates_entry(
+    hass: HomeAssistant, server: RunningServer, sim: LinkVisualSimulator
+) -> None:
+    """A working key creates the account; values are trimmed and normalised."""
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        _form(
+            server,
+            access_key_id=f" {DEFAULT_KEY_ID} ",
+            region=" CN-Shanghai ",
+            endpoint=f"{server.url}/",
+        ),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"LinkVisual cn-shanghai (…{DEFAULT_KEY_ID[-4:]})"
+    assert result["data"] == {
+        CONF_KIND: KIND_LINKVISUAL,
+        "access_key_id": DEFAULT_KEY_ID,
+        "access_key_secret": DEFAULT_KEY_SECRET,
+        "region": "cn-shanghai",
+        "endpoint": server.url,
+        "iot_instance_id": "",
+    }
+    assert result["result"].unique_id == DEFAULT_KEY_ID
+    assert sim.calls[-1]["Action"] == "QueryTimeTemplate"
+    await hass.async_block_till_done()
+    assert result["result"].state is ConfigEntryState.LOADED
+
+
+async def test_user_flow_with_instance(
+    hass: HomeAssistant, server: RunningServer, sim: LinkVisualSimulator
+) -> None:
+    """The instance id is part of the check, the unique id and the title."""
+    sim.iot_instance_id = "iot-cn-sim01"
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _form(server)
+    )
+    assert result["errors"] == {"base": "service_error"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _form(server, iot_instance_id="iot-cn-sim01")
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == f"{DEFAULT_KEY_ID}:iot-cn-sim01"
+    assert result["title"].startswith("LinkVisual iot-cn-sim01 (")
+
+
+@pytest.mark.parametrize(
+    ("setup", "changes", "errors"),
+    [
+        (None, {"access_key_id": "  "}, {"access_key_id": "required"}),
+        (None, {"access_key_secret": " "}, {"access_key_secret": "required"}),
+        (None, {"region": "cn shanghai"}, {"region": "invalid_region"}),
+        (None, {"endpoint": "ftp://x"}, {"endpoint": "invalid_endpoint"}),
+        (None, {"endpoint": "https://x/path"}, {"endpoint": "invalid_endpoint"}),
+        (None, {"access_key_secret": "wrong"}, {"base": "invalid_auth"}),
+        (None, {"access_key_id": "LTAIunknown"}, {"base": "invalid_auth"}),
+        (None, {"endpoint": "http://127.0.0.1:9"}, {"base": "cannot_connect"}),
+        ("throttle", {}, {"base": "throttled"}),
+        ("skew", {}, {"base": "clock_skew"}),
+        ("malformed", {}, {"base": "invalid_response"}),
+        ("forbidden", {}, {"base": "invalid_auth"}),
+    ],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    server: RunningServer,
+    sim: LinkVisualSimulator,
+    *,
+    setup: str | None,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """Every error shows on the form; fixing it creates the entry."""
+    result = await _start(hass)
+    match setup:
+        case "throttle":
+            sim.throttle = 1
+        case "skew":
+            sim.time_offset = 3600
+        case "malformed":
+            sim.faults = Faults(malformed=True)
+        case "forbidden":
+            sim.forbidden_actions.add("QueryTimeTemplate")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _form(server, **changes)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    sim.time_offset = 0
+    sim.faults.reset()
+    sim.forbidden_actions.clear()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _form(server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_unexpected_error(
+    hass: HomeAssistant, server: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug shows 'unknown' and the flow can still finish."""
+
+    async def boom(self: Any) -> None:
+        raise RuntimeError("surprise")
+
+    result = await _start(hass)
+    monkeypatch.setattr(lv_api.LinkVisualClient, "check_credentials", boom)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _form(server)
+    )
+    assert result["errors"] == {"base": "unknown"}
+    monkeypatch.undo()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _form(server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_same_account_cannot_be_added_twice(
+    hass: HomeAssistant, server: RunningServer, lv_data: dict[str, Any]
+) -> None:
+    """The AccessKeyId (+ instance) identifies the account."""
+    await setup_account(hass, lv_data)
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _form(server, region="cn-beijing")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth(
+    hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
+) -> None:
+    """A rotated secret is entered again; the cameras stay."""
+    entry = await setup_account(hass, lv_data)
+    sim.keys[DEFAULT_KEY_ID] = "rotated-secret"
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"access_key_secret": "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"access_key_secret": "rotated-secret"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data["access_key_secret"] == "rotated-secret"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert len(entry.subentries) == 1
+
+
+async def test_reconfigure_rotates_the_key(
+    hass: HomeAssistant,
+    server: RunningServer,
+    lv_data: dict[str, Any],
+    sim: LinkVisualSimulator,
+) -> None:
+    """Reconfigure may switch to a new AccessKey; entities and cameras are kept."""
+    entry = await setup_account(hass, lv_data)
+    sim.keys["LTAInewkey"] = "new-secret"
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _form(server, access_key_id="LTAInewkey")
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        _form(server, access_key_id="LTAInewkey", access_key_secret="new-secret"),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.unique_id == "LTAInewkey"
+    assert entry.data["access_key_id"] == "LTAInewkey"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("button.garden_record_now") is not None
+    assert sim.calls[-1]["AccessKeyId"] == "LTAInewkey"
+
+
+async def test_reconfigure_onto_another_account_aborts(
+    hass: HomeAssistant,
+    server: RunningServer,
+    lv_data: dict[str, Any],
+    sim: LinkVisualSimulator,
+) -> None:
+    """Another entry's key cannot be taken over."""
+    entry = await setup_account(hass, lv_data)
+    sim.keys["LTAIother"] = "other-secret"
+    other = {
+        **lv_data,
+        "access_key_id": "LTAIother",
+        "access_key_secret": "other-secret",
+    }
+    from tests.conftest import setup_entry
+
+    await setup_entry(hass, other, unique_id="LTAIother", title="Other")
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        _form(server, access_key_id="LTAIother", access_key_secret="other-secret"),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.unique_id == ENTRY_UNIQUE_ID
+
+
+async def test_options_flow(
+    hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
+) -> None:
+    """Options set the idle and pending intervals and the upload margin."""
+    entry = await setup_account(hass, lv_data)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"scan_interval": 900, "pending_interval": 5, "ready_margin": 120},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data
+    assert coordinator.scan_interval.total_seconds() == 900
+    assert coordinator.update_interval.total_seconds() == 900
+    assert coordinator.pending_interval.total_seconds() == 5
+    assert coordinator.ready_margin.total_seconds() == 120
+
+
+# -- camera subentries -------------------------------------------------------
+
+
+async def _start_camera(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry_id, "camera"), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    return result
+
+
+def _camera_form(**changes: Any) -> dict[str, Any]:
+    return {
+        "name": "Porch",
+        "product_key": "a1SimProduct",
+        "device_name": "porch",
+        "duration": 120,
+        "pre_record": 5,
+        "stream_type": "1",
+    } | changes
+
+
+async def test_add_camera(
+    hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
+) -> None:
+    """A camera is checked with one QueryRecord and becomes a device with entities."""
+    entry = await setup_account(hass, lv_data, [])
+    result = await _start_camera(hass, entry.entry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], _camera_form(name=" Porch ", iot_id="  ")
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Porch"
+    assert result["data"] == {
+        "iot_id": "",
+        "product_key": "a1SimProduct",
+        "device_name": "porch",
+        "duration": 120,
+        "pre_record": 5,
+        "stream_type": 1,
+    }
+    assert result["unique_id"] == "a1SimProduct/porch"
+    assert sim.calls[0]["Action"] == "QueryRecord"
+    assert sim.calls[0]["PageSize"] == "1"
+    await hass.async_block_till_done()
+    # the account reloaded with the new camera
+    assert hass.states.get("button.porch_record_now") is not None
+    tracker = next(iter(entry.runtime_data.trackers.values()))
+    assert tracker.config.duration == 120 and tracker.config.stream_type == 1
+
+
+@pytest.mark.parametrize(
+    ("setup", "changes", "errors"),
+    [
+        (None, {"name": " "}, {"name": "required"}),
+        (None, {"product_key": "", "device_name": ""}, {"base": "device_required"}),
+        (None, {"device_name": ""}, {"base": "device_required"}),
+        (
+            None,
+            {"duration": 10, "pre_record": 10},
+            {"pre_record": "invalid_pre_record"},
+        ),
+        (None, {"device_name": "nobody"}, {"base": "device_rejected"}),
+        ("drop", {}, {"base": "cannot_connect"}),
+        ("malformed", {}, {"base": "invalid_response"}),
+        ("secret", {}, {"base": "invalid_auth"}),
+    ],
+)
+async def test_add_camera_errors_then_recovers(
+    hass: HomeAssistant,
+    lv_data: dict[str, Any],
+    sim: LinkVisualSimulator,
+    *,
+    setup: str | None,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """Every camera error shows on the form; fixing it adds the camera."""
+    entry = await setup_account(hass, lv_data, [])
+    result = await _start_camera(hass, entry.entry_id)
+    match setup:
+        case "drop":
+            sim.faults = Faults(drop=True)
+        case "malformed":
+            sim.faults = Faults(malformed=True)
+        case "secret":
+            sim.keys[DEFAULT_KEY_ID] = "changed"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], _camera_form(**changes)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    if errors == {"base": "device_rejected"}:
+        assert result["description_placeholders"] == {
+            "error": "The device does not exist."
+        }
+    sim.faults.reset()
+    sim.keys[DEFAULT_KEY_ID] = DEFAULT_KEY_SECRET
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], _camera_form()
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_add_camera_while_account_not_loaded(
+    hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
+) -> None:
+    """The check builds its own client when the account is not loaded."""
+    sim.faults = Faults(status=503, status_body="down", remaining=1)
+    entry = await setup_account(hass, lv_data, expect=ConfigEntryState.SETUP_RETRY)
+    result = await _start_camera(hass, entry.entry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], _camera_form()
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_same_camera_twice_aborts(
+    hass: HomeAssistant, lv_data: dict[str, Any]
+) -> None:
+    """A device already in the account cannot be added again."""
+    entry = await setup_account(hass, lv_data, [camera(), PORCH_CAMERA])
+    result = await _start_camera(hass, entry.entry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], _camera_form(name="Porch again")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def _start_edit(
+    hass: HomeAssistant, entry_id: str, subentry_id: str
+) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry_id, "camera"),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    return result
+
+
+async def test_edit_camera(hass: HomeAssistant, lv_data: dict[str, Any]) -> None:
+    """Editing a camera keeps its entities and applies the new defaults."""
+    entry = await setup_account(hass, lv_data)
+    result = await _start_edit(hass, entry.entry_id, "garden")
+    schema_defaults = {
+        str(key): key.description.get("suggested_value")
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert schema_defaults["name"] == "Garden"
+    assert schema_defaults["iot_id"] == GARDEN_IOT_ID
+    assert schema_defaults["stream_type"] == "0"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Back garden",
+            "iot_id": GARDEN_IOT_ID,
+            "duration": 300,
+            "pre_record": 3,
+            "stream_type": "0",
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    subentry = entry.subentries["garden"]
+    assert subentry.title == "Back garden"
+    assert subentry.data["duration"] == 300
+    tracker = entry.runtime_data.trackers["garden"]
+    assert tracker.config.duration == 300 and tracker.config.pre_record == 3
+    # same entity ids: the unique ids follow the subentry
+    assert hass.states.get("button.garden_record_now") is not None
+
+
+async def test_edit_camera_errors_and_duplicates(
+    hass: HomeAssistant, lv_data: dict[str, Any]
+) -> None:
+    """An edit is checked like an add and may not collide with another camera."""
+    entry = await setup_account(hass, lv_data, [camera(), PORCH_CAMERA])
+    result = await _start_edit(hass, entry.entry_id, "garden")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Garden",
+            "iot_id": "missing",
+            "duration": 60,
+            "pre_record": 0,
+            "stream_type": "0",
+        },
+    )
+    assert result["errors"] == {"base": "device_rejected"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], _camera_form(name="Garden")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
