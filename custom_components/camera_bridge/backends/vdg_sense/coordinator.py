@@ -1,0 +1,487 @@
+"""Coordinator of a VDG Sense server: one export list per poll, exports that come and go."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import hashlib
+import logging
+from typing import Any
+
+from homeassistant.const import Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import UpdateFailed
+
+from ...api import AuthenticationFailed, CameraBridgeError
+from ...api.vdg_sense import (
+    DeviceKey,
+    Export,
+    ExportState,
+    ExportStatus,
+    SenseDevice,
+    ServerInfo,
+    VdgSenseClient,
+)
+from ...const import CONF_SCAN_INTERVAL, DOMAIN
+from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
+from .const import (
+    AWAIT_POLLS,
+    CONF_ACTIVE_INTERVAL,
+    DEFAULT_ACTIVE_INTERVAL,
+    DEFAULT_IDLE_INTERVAL,
+    EVENT_COMPLETED,
+    EVENT_FAILED,
+    EVENT_REMOVED,
+    MANUFACTURER,
+    MODEL,
+    REASON_NOT_LISTED,
+    REASON_REMOVED,
+    REASON_REPLACED,
+    REASON_VANISHED,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+# Forget an export started from Home Assistant that never showed up after
+# this many polls (it was reported as failed long before).
+_AWAIT_GIVE_UP = AWAIT_POLLS * 20
+
+
+@dataclass(frozen=True, slots=True)
+class ExportEvent:
+    """Something that happened to an export, for the event entity."""
+
+    event_type: str
+    export_id: str
+    path: str
+    reason: str | None = None
+    status: ExportState | None = None
+    progress: float | None = None
+
+    def attributes(self) -> dict[str, Any]:
+        """Event attributes (JSON-friendly)."""
+        attributes: dict[str, Any] = {"export_id": self.export_id, "path": self.path}
+        if self.reason is not None:
+            attributes["reason"] = self.reason
+        if self.status is not None:
+            attributes["status"] = self.status.value
+        if self.progress is not None:
+            attributes["progress"] = round(self.progress, 1)
+        return attributes
+
+
+@dataclass(frozen=True, slots=True)
+class ExportChanges:
+    """What one poll changed compared with the previous one."""
+
+    # listed for the first time (or under a reused id): an entity each
+    appeared: tuple[Export, ...] = ()
+    # ids of tracked exports whose data changed
+    updated: frozenset[str] = frozenset()
+    # tracked exports that left: their entities go
+    gone: tuple[Export, ...] = ()
+    events: tuple[ExportEvent, ...] = ()
+    # exports started from Home Assistant seen for the first time
+    seen_awaited: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class VdgData:
+    """What the last poll found."""
+
+    status: ExportStatus
+    # listed exports that are not REMOVED, by id
+    exports: Mapping[str, Export]
+    changes: ExportChanges = field(default_factory=ExportChanges)
+    poll: int = 0
+
+
+def export_digest(export: Export) -> str:
+    """A short stable digest of an export's identity (path and footage).
+
+    Part of the entity's unique id: an export id reused by the server after a
+    restart gets a new entity rather than the old export's history.
+    """
+    return hashlib.blake2s(repr(export.identity).encode(), digest_size=5).hexdigest()
+
+
+def _left(export: Export, reason: str) -> ExportEvent:
+    """The event of a tracked export that left the list or was replaced."""
+    return ExportEvent(
+        EVENT_FAILED if export.status.active else EVENT_REMOVED,
+        export.export_id,
+        export.path,
+        reason,
+        export.status,
+        export.progress,
+    )
+
+
+def diff_exports(
+    tracked: Mapping[str, Export],
+    status: ExportStatus,
+    awaited: Collection[str] = (),
+) -> tuple[dict[str, Export], ExportChanges]:
+    """Compare a poll with the exports tracked so far.
+
+    Returns the new tracked exports (listed and not REMOVED) and the changes:
+    - an export going from SYNCING/PENDING to COMPLETED fires export_completed
+      (also one first seen completed if it was started from Home Assistant);
+    - a tracked export that becomes REMOVED fires export_removed;
+    - a tracked export that leaves the list, or whose id now names another
+      export (the plugin manager restarted), fires export_failed when it was
+      still running and export_removed otherwise.
+    Exports already listed when tracking starts fire nothing.
+    """
+    current: dict[str, Export] = {}
+    seen: set[str] = set()
+    appeared: list[Export] = []
+    updated: list[str] = []
+    gone: list[Export] = []
+    events: list[ExportEvent] = []
+    seen_awaited: list[str] = []
+    for export in status.exports:
+        export_id = export.export_id
+        if export_id in seen:  # listed twice: the first one counts
+            continue
+        seen.add(export_id)
+        old = tracked.get(export_id)
+        if old is export:  # the parser hands back unchanged exports as they were
+            current[export_id] = export
+            continue
+        if export_id in awaited:
+            seen_awaited.append(export_id)
+        if export.status is ExportState.REMOVED:
+            if old is not None:
+                gone.append(old)
+            if old is not None or export_id in awaited:
+                last = old or export
+                events.append(
+                    ExportEvent(
+                        EVENT_REMOVED,
+                        export_id,
+                        export.path,
+                        REASON_REMOVED,
+                        last.status,
+                        last.progress,
+                    )
+                )
+            continue
+        current[export_id] = export
+        if old is not None and old.identity != export.identity:
+            gone.append(old)
+            events.append(_left(old, REASON_REPLACED))
+            old = None
+        if old is None:
+            appeared.append(export)
+            completed = export_id in awaited
+        else:
+            updated.append(export_id)
+            completed = old.status.active
+        if completed and export.status is ExportState.COMPLETED:
+            events.append(
+                ExportEvent(
+                    EVENT_COMPLETED,
+                    export_id,
+                    export.path,
+                    status=export.status,
+                    progress=export.progress,
+                )
+            )
+    if not seen.issuperset(tracked):
+        for export_id, old in tracked.items():
+            if export_id not in seen:
+                gone.append(old)
+                events.append(_left(old, REASON_VANISHED))
+    return current, ExportChanges(
+        tuple(appeared),
+        frozenset(updated),
+        tuple(gone),
+        tuple(events),
+        frozenset(seen_awaited),
+    )
+
+
+@dataclass(slots=True)
+class _Awaited:
+    """An export started from Home Assistant, not listed yet."""
+
+    path: str
+    polls: int = 0
+    reported: bool = False
+
+
+class VdgCoordinator(BridgeCoordinator[VdgData]):
+    """Polls a VDG Sense server's export list and keeps one sensor per export."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: CameraBridgeConfigEntry,
+        client: VdgSenseClient,
+    ) -> None:
+        """Read the options and prepare the export bookkeeping."""
+        options = entry.options
+        self.idle_interval = timedelta(
+            seconds=float(options.get(CONF_SCAN_INTERVAL, DEFAULT_IDLE_INTERVAL))
+        )
+        self.active_interval = timedelta(
+            seconds=float(options.get(CONF_ACTIVE_INTERVAL, DEFAULT_ACTIVE_INTERVAL))
+        )
+        super().__init__(hass, entry, update_interval=self.idle_interval)
+        self.client = client
+        self.info: ServerInfo | None = None
+        self.devices: tuple[SenseDevice, ...] = ()
+        self.device_list_error: str | None = None
+        self._device_names: dict[tuple[str, str], str] = {}
+        self.server_device = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer=MANUFACTURER,
+            model=MODEL,
+        )
+        self._tracked: dict[str, Export] = {}
+        self._awaited: dict[str, _Awaited] = {}
+        self._poll = 0
+        self._applied = 0
+        self._event_listeners: list[Callable[[ExportEvent], None]] = []
+        self._add_sensors: AddConfigEntryEntitiesCallback | None = None
+
+    # --- polling -------------------------------------------------------------
+
+    async def _async_setup(self) -> None:
+        """Read the server's version; list its cameras for diagnostics."""
+        try:
+            self.info = await self.client.info()
+        except AuthenticationFailed as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except CameraBridgeError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        if self.info.version:
+            self.server_device["sw_version"] = self.info.version
+        try:
+            await self.async_refresh_devices()
+        except CameraBridgeError as err:
+            # only diagnostics and the export action need the cameras
+            _LOGGER.debug("Device list of %s unavailable: %s", self.name, err)
+
+    async def async_refresh_devices(self) -> tuple[SenseDevice, ...]:
+        """Ask the server for its devices (cameras)."""
+        try:
+            self.devices = await self.client.device_list()
+        except CameraBridgeError as err:
+            self.device_list_error = str(err)
+            raise
+        self.device_list_error = None
+        self._device_names = {
+            (device.server_id, device.device_id): device.name for device in self.devices
+        }
+        return self.devices
+
+    async def _async_fetch(self) -> VdgData:
+        status = await self.client.export_status()
+        tracked, changes = diff_exports(self._tracked, status, self._awaited)
+        events = list(changes.events)
+        for export_id in changes.seen_awaited:
+            self._awaited.pop(export_id, None)
+        for export_id, waiting in list(self._awaited.items()):
+            waiting.polls += 1
+            if waiting.polls >= AWAIT_POLLS and not waiting.reported:
+                waiting.reported = True
+                _LOGGER.warning(
+                    "Export %s started on %s is still not listed by the server;"
+                    " still looking for it",
+                    export_id,
+                    self.name,
+                )
+                events.append(
+                    ExportEvent(
+                        EVENT_FAILED, export_id, waiting.path, REASON_NOT_LISTED
+                    )
+                )
+            if waiting.polls >= _AWAIT_GIVE_UP:
+                del self._awaited[export_id]
+        if len(events) != len(changes.events):
+            changes = ExportChanges(
+                changes.appeared,
+                changes.updated,
+                changes.gone,
+                tuple(events),
+                changes.seen_awaited,
+            )
+        self._tracked = tracked
+        self._poll += 1
+        self.update_interval = (
+            self.active_interval
+            if status.active_count or self._awaited
+            else self.idle_interval
+        )
+        return VdgData(status, tracked, changes, self._poll)
+
+    # --- exports started from Home Assistant ----------------------------------
+
+    async def async_export_video(
+        self,
+        devices: Collection[DeviceKey],
+        start: datetime,
+        end: datetime,
+        path: str,
+        bandwidth: int | None,
+    ) -> str:
+        """Start an export; follow it until it completes or fails."""
+        export_id = await self.client.export_video(devices, start, end, path, bandwidth)
+        self._awaited[export_id] = _Awaited(path)
+        self.update_interval = self.active_interval
+        await self.async_request_refresh()
+        return export_id
+
+    # --- entities --------------------------------------------------------------
+
+    @property
+    def exports(self) -> Mapping[str, Export]:
+        """Listed exports that are not REMOVED, by id (empty before a poll)."""
+        return self.data.exports if self.data is not None else {}
+
+    @callback
+    def async_add_event_listener(
+        self, listener: Callable[[ExportEvent], None]
+    ) -> CALLBACK_TYPE:
+        """Receive export events; returns the function that stops it."""
+        self._event_listeners.append(listener)
+        return lambda: self._event_listeners.remove(listener)
+
+    def export_unique_id(self, export: Export) -> str:
+        """Unique id of an export's sensor."""
+        return (
+            f"{self.config_entry.entry_id}_export_{export.export_id}_"
+            f"{export_digest(export)}"
+        )
+
+    @callback
+    def async_setup_platform(
+        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        """Server entities now; export sensors now and whenever exports appear."""
+        from .entities import (  # noqa: PLC0415
+            ACTIVE_EXPORTS,
+            EXPORT_EVENTS,
+            VdgActiveExportsSensor,
+            VdgExportEvent,
+            VdgExportSensor,
+        )
+
+        if platform is Platform.EVENT:
+            async_add_entities([VdgExportEvent(self, EXPORT_EVENTS)])
+            return
+        if platform is not Platform.SENSOR:  # pragma: no cover - SPEC lists two
+            return
+        self._add_sensors = async_add_entities
+        sensors = [VdgExportSensor(self, export) for export in self.exports.values()]
+        self._applied = self.data.poll if self.data is not None else 0
+        # sensors of exports that left while Home Assistant was not looking
+        ent_reg = er.async_get(self.hass)
+        keep = {sensor.unique_id for sensor in sensors}
+        prefix = f"{self.config_entry.entry_id}_export_"
+        for entity in er.async_entries_for_config_entry(
+            ent_reg, self.config_entry.entry_id
+        ):
+            if entity.unique_id.startswith(prefix) and entity.unique_id not in keep:
+                ent_reg.async_remove(entity.entity_id)
+        async_add_entities([VdgActiveExportsSensor(self, ACTIVE_EXPORTS), *sensors])
+        self.config_entry.async_on_unload(self.async_add_listener(self._async_apply))
+
+    @callback
+    def _async_apply(self) -> None:
+        """Remove sensors of exports that left, add new ones, fire events."""
+        from .entities import VdgExportSensor  # noqa: PLC0415
+
+        data = self.data
+        if data is None or data.poll == self._applied:
+            return
+        self._applied = data.poll
+        changes = data.changes
+        if changes.gone:
+            ent_reg = er.async_get(self.hass)
+            for export in changes.gone:
+                if entity_id := ent_reg.async_get_entity_id(
+                    "sensor", DOMAIN, self.export_unique_id(export)
+                ):
+                    ent_reg.async_remove(entity_id)
+        if changes.appeared and self._add_sensors is not None:
+            self._add_sensors(
+                [VdgExportSensor(self, export) for export in changes.appeared]
+            )
+        for event in changes.events:
+            for listener in list(self._event_listeners):
+                listener(event)
+
+    def device_name(self, server_id: str, device_id: str) -> str | None:
+        """Name of a device from the device list, if known."""
+        return self._device_names.get((server_id, device_id))
+
+    def export_as_dict(self, export: Export) -> dict[str, Any]:
+        """An export as plain data (action responses, diagnostics)."""
+        return {
+            "export_id": export.export_id,
+            "path": export.path,
+            "status": export.status.value,
+            "progress": round(export.progress, 1),
+            "bandwidth": export.bandwidth,
+            "devices": [
+                {
+                    "server_id": device.server_id,
+                    "device_id": device.device_id,
+                    "name": self.device_name(device.server_id, device.device_id),
+                    "start": device.start.isoformat() if device.start else None,
+                    "end": device.end.isoformat() if device.end else None,
+                    "progress": device.progress,
+                    "status": device.status.value,
+                }
+                for device in export.devices
+            ],
+        }
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Server version, its cameras and the exports as last seen."""
+        status = self.data.status if self.data is not None else None
+        return {
+            "base_url": str(self.client.base_url),
+            "version": self.info.version if self.info else None,
+            "legacy_api": self.info.legacy if self.info else None,
+            "cameras": [
+                {
+                    "name": device.name,
+                    "server_id": device.server_id,
+                    "device_id": device.device_id,
+                    "status": device.status,
+                    "type": device.type,
+                    "brand": device.brand,
+                    "location": device.location,
+                    "ptz_type": device.ptz_type,
+                    "ip_address": device.ip_address,
+                    "port": device.port,
+                }
+                for device in self.devices
+            ],
+            "device_list_error": self.device_list_error,
+            "export_count": len(status.exports) if status else None,
+            "reported_count": status.reported_count if status else None,
+            "active_exports": status.active_count if status else None,
+            "exports": [
+                self.export_as_dict(export)
+                for export in (status.exports if status else ())
+            ][:50],
+            "awaited_exports": sorted(self._awaited),
+            "update_interval": str(self.update_interval),
+        }

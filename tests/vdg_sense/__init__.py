@@ -1,0 +1,1 @@
+"""Tests of the TKH Security VDG Sense backend."""

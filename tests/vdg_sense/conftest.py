@@ -1,0 +1,59 @@
+"""Fixtures of the VDG Sense tests: the simulator on a real socket, a session, entry data."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from custom_components.camera_bridge.api.vdg_sense import VdgSenseClient
+from custom_components.camera_bridge.const import CONF_KIND, KIND_VDG_SENSE
+from simulator.common import RunningServer, serve
+from simulator.vdg_sense import VdgSenseSimulator
+
+
+@pytest.fixture
+def sim() -> VdgSenseSimulator:
+    """A fake server whose clock only moves with ``advance``."""
+    return VdgSenseSimulator(clock=lambda: 0.0)
+
+
+@pytest.fixture
+async def vdg_server(
+    sim: VdgSenseSimulator, socket_enabled: None
+) -> AsyncIterator[RunningServer]:
+    """The fake server on a free port of 127.0.0.1."""
+    server = await serve(sim)
+    yield server
+    await server.stop()
+    # let handlers cancelled by the shutdown finish before the cleanup checks
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """An aiohttp session closed at teardown."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def client(vdg_server: RunningServer, session: aiohttp.ClientSession) -> VdgSenseClient:
+    """A client of the fake server, without credentials."""
+    return VdgSenseClient(session, vdg_server.host, vdg_server.port, timeout=2.0)
+
+
+@pytest.fixture
+def vdg_data(vdg_server: RunningServer) -> dict[str, Any]:
+    """Entry data that points at the fake server."""
+    return {
+        CONF_KIND: KIND_VDG_SENSE,
+        "host": vdg_server.host,
+        "port": vdg_server.port,
+        "ssl": False,
+        "verify_ssl": True,
+    }

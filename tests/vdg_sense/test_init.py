@@ -1,0 +1,420 @@
+"""Set-up, polling, export sensors and events of the VDG Sense backend."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.camera_bridge.backends.vdg_sense.coordinator import (
+    VdgCoordinator,
+)
+from custom_components.camera_bridge.backends.vdg_sense.entities import VdgExportSensor
+from custom_components.camera_bridge.const import DOMAIN
+from simulator.common import Faults
+from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
+from tests.conftest import find_device, setup_entry
+
+SERVER = "sensor.vdg_sense_127_0_0_1"
+START = datetime(2024, 1, 19, 10, tzinfo=UTC)
+END = START + timedelta(minutes=5)
+EVENT = "event.vdg_sense_127_0_0_1_exports"
+
+
+async def _setup(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any):
+    return await setup_entry(hass, data, title="VDG Sense 127.0.0.1", **kwargs)
+
+
+async def _poll(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 61
+) -> None:
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    # scheduled polls run as background tasks
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Collect the event entity's events as they fire."""
+    fired: list[dict[str, Any]] = []
+
+    @callback
+    def _record(event: Event) -> None:
+        new = event.data["new_state"]
+        if event.data["entity_id"] == EVENT and new and new.state != STATE_UNAVAILABLE:
+            fired.append(dict(new.attributes))
+
+    hass.bus.async_listen("state_changed", _record)
+    return fired
+
+
+def _export_sensors(hass: HomeAssistant) -> list[str]:
+    return sorted(
+        entity_id
+        for entity_id in hass.states.async_entity_ids("sensor")
+        if "_export_" in entity_id
+    )
+
+
+async def test_setup(hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator) -> None:
+    """Server device, count sensor, one sensor per listed export, event entity."""
+    sim.add_export("\\\\nas\\a", age=100)  # completed
+    sim.add_export("\\\\nas\\b", age=5)  # pending
+    sim.add_export("\\\\nas\\c")  # syncing
+    sim.add_export("\\\\nas\\d")
+    sim.remove(4)
+    entry = await _setup(hass, vdg_data)
+    server = find_device(hass, entry.entry_id, entry.entry_id)
+    assert server is not None
+    assert (server.manufacturer, server.model) == ("TKH Security", "VDG Sense")
+    assert server.sw_version == sim.version
+    assert hass.states.get(f"{SERVER}_active_exports").state == "2"
+    assert _export_sensors(hass) == [
+        f"{SERVER}_export_1",
+        f"{SERVER}_export_2",
+        f"{SERVER}_export_3",
+    ]
+    done = hass.states.get(f"{SERVER}_export_1")
+    assert done.state == "100.0"
+    assert done.attributes["unit_of_measurement"] == "%"
+    assert done.attributes["state_class"] == "measurement"
+    assert done.attributes["status"] == "completed"
+    assert done.attributes["path"] == "\\\\nas\\a"
+    assert done.attributes["export_id"] == "1"
+    assert done.attributes["bandwidth"] is None
+    (device,) = done.attributes["devices"]
+    assert device["name"] == "Entrance"
+    assert device["device_id"] == sim.devices[0].device_id
+    assert device["start"] == "2024-01-19T10:00:00+00:00"
+    assert device["progress"] == 100.0
+    assert device["status"] == "completed"
+    assert hass.states.get(f"{SERVER}_export_2").state == "15.0"
+    assert hass.states.get(f"{SERVER}_export_3").attributes["status"] == "syncing"
+    assert hass.states.get(EVENT).state == STATE_UNKNOWN
+    # info, device list and one export list
+    assert sim.commands == {"getdevicelist": 1, "getexportvideostatus": 1}
+    coordinator: VdgCoordinator = entry.runtime_data
+    assert coordinator.update_interval == timedelta(seconds=10)
+
+
+async def test_legacy_server(hass: HomeAssistant, vdg_data, sim) -> None:
+    """A server without /info works, without a version."""
+    sim.legacy = True
+    entry = await _setup(hass, vdg_data)
+    assert find_device(hass, entry.entry_id, entry.entry_id).sw_version is None
+
+
+async def test_device_list_failure_is_not_fatal(
+    hass: HomeAssistant, vdg_data, sim
+) -> None:
+    """Without a device list the exports still work; names are unknown."""
+    sim.fail(-1, "no", command="getDeviceList")
+    sim.add_export("p", age=100)
+    entry = await _setup(hass, vdg_data)
+    assert (
+        hass.states.get(f"{SERVER}_export_1").attributes["devices"][0]["name"] is None
+    )
+    assert entry.runtime_data.device_list_error == "-1: no"
+
+
+async def test_one_request_per_poll_and_intervals(
+    hass: HomeAssistant, vdg_data, sim, freezer
+) -> None:
+    """One export list per poll; 10 s while exports run, 60 s when idle."""
+    sim.seed_exports(200, active_share=0.0)
+    entry = await _setup(hass, vdg_data)
+    coordinator: VdgCoordinator = entry.runtime_data
+    assert coordinator.update_interval == timedelta(seconds=60)
+    assert len(_export_sensors(hass)) == 192  # 8 of them are REMOVED
+    await _poll(hass, freezer, 30)
+    assert sim.commands["getexportvideostatus"] == 1
+    await _poll(hass, freezer, 31)
+    assert sim.commands["getexportvideostatus"] == 2
+    sim.add_export("new")
+    await _poll(hass, freezer)
+    assert coordinator.update_interval == timedelta(seconds=10)
+    await _poll(hass, freezer, 11)
+    assert sim.commands["getexportvideostatus"] == 4
+    assert len(_export_sensors(hass)) == 193
+
+
+async def test_options_change_intervals(hass: HomeAssistant, vdg_data, sim) -> None:
+    """The options set both intervals."""
+    entry = await _setup(
+        hass, vdg_data, options={"scan_interval": 300, "active_interval": 5}
+    )
+    assert entry.runtime_data.update_interval == timedelta(seconds=300)
+    assert entry.runtime_data.active_interval == timedelta(seconds=5)
+
+
+async def test_progress_and_completion(
+    hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator, freezer
+) -> None:
+    """Progress rises; completion fires export_completed once."""
+    camera = sim.devices[1]
+    sim.add_export(
+        "D:\\exports\\x",
+        [
+            SimExportDevice(camera.server_id, camera.device_id, START, END, 1.0),
+            SimExportDevice(
+                sim.devices[2].server_id, sim.devices[2].device_id, START, END, 2.0
+            ),
+        ],
+        bandwidth=1024,
+    )
+    await _setup(hass, vdg_data)
+    fired = _events(hass)
+    sensor = f"{SERVER}_export_1"
+    assert hass.states.get(sensor).state == "0.0"
+    sim.advance(12)  # 10 s exporting: 50 % and 25 %
+    await _poll(hass, freezer, 11)
+    state = hass.states.get(sensor)
+    assert state.state == "37.5"
+    assert state.attributes["status"] == "pending"
+    assert [d["progress"] for d in state.attributes["devices"]] == [50.0, 25.0]
+    assert state.attributes["bandwidth"] == 1024
+    assert hass.states.get(f"{SERVER}_active_exports").state == "1"
+    sim.advance(100)
+    await _poll(hass, freezer, 11)
+    assert hass.states.get(sensor).state == "100.0"
+    assert hass.states.get(f"{SERVER}_active_exports").state == "0"
+    (event,) = fired
+    assert event["event_type"] == "export_completed"
+    assert event["event_types"] == [
+        "export_completed",
+        "export_failed",
+        "export_removed",
+    ]
+    assert {k: event[k] for k in ("export_id", "path", "status", "progress")} == {
+        "export_id": "1",
+        "path": "D:\\exports\\x",
+        "status": "completed",
+        "progress": 100.0,
+    }
+    assert "reason" not in event
+    await _poll(hass, freezer, 61)
+    assert len(fired) == 1
+
+
+async def test_unchanged_exports_write_no_state(
+    hass: HomeAssistant, vdg_data, sim, freezer
+) -> None:
+    """A poll only writes the sensors of exports that changed."""
+    sim.add_export("done", age=100)
+    sim.add_export("running", age=5)
+    await _setup(hass, vdg_data)
+    done = hass.states.get(f"{SERVER}_export_1").last_reported
+    running = hass.states.get(f"{SERVER}_export_2").last_reported
+    count = hass.states.get(f"{SERVER}_active_exports").last_reported
+    sim.advance(5)
+    await _poll(hass, freezer, 11)
+    assert hass.states.get(f"{SERVER}_export_1").last_reported == done
+    assert hass.states.get(f"{SERVER}_export_2").last_reported > running
+    # the other entities are written on every poll
+    assert hass.states.get(f"{SERVER}_active_exports").last_reported > count
+
+
+async def test_removed_export(hass: HomeAssistant, vdg_data, sim, freezer) -> None:
+    """REMOVED: the sensor goes and export_removed fires."""
+    sim.add_export("a", age=100)
+    sim.add_export("b", age=5)
+    entry = await _setup(hass, vdg_data)
+    fired = _events(hass)
+    ent_reg = er.async_get(hass)
+    assert ent_reg.async_get(f"{SERVER}_export_1") is not None
+    sim.remove(1)
+    sim.remove(2)
+    await _poll(hass, freezer, 11)
+    assert _export_sensors(hass) == []
+    assert ent_reg.async_get(f"{SERVER}_export_1") is None
+    assert [
+        (e["event_type"], e["export_id"], e["reason"], e["status"]) for e in fired
+    ] == [
+        ("export_removed", "1", "removed", "completed"),
+        ("export_removed", "2", "removed", "pending"),
+    ]
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_vanished_exports(hass: HomeAssistant, vdg_data, sim, freezer) -> None:
+    """Leaving the list: failed while running, removed once completed."""
+    sim.add_export("done", age=100)
+    sim.add_export("running", age=5)
+    sim.add_export("stays", age=100)
+    await _setup(hass, vdg_data)
+    fired = _events(hass)
+    sim.forget(1)
+    sim.forget(2)
+    await _poll(hass, freezer, 11)
+    assert _export_sensors(hass) == [f"{SERVER}_export_3"]
+    assert [(e["event_type"], e["export_id"], e["reason"]) for e in fired] == [
+        ("export_removed", "1", "vanished"),
+        ("export_failed", "2", "vanished"),
+    ]
+    assert fired[1]["progress"] == 15.0
+
+
+async def test_restart_reuses_ids(
+    hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator, freezer
+) -> None:
+    """An id naming another export after a restart is a new export."""
+    sim.add_export("first", age=5)
+    entry = await _setup(hass, vdg_data)
+    fired = _events(hass)
+    ent_reg = er.async_get(hass)
+    old_unique = ent_reg.async_get(f"{SERVER}_export_1").unique_id
+    sim.restart()
+    sim.add_export("second")
+    await _poll(hass, freezer, 11)
+    assert [
+        (e["event_type"], e["export_id"], e["path"], e["reason"]) for e in fired
+    ] == [("export_failed", "1", "first", "replaced")]
+    entity = ent_reg.async_get(f"{SERVER}_export_1")
+    assert entity is not None
+    assert entity.unique_id != old_unique
+    assert entity.unique_id.startswith(f"{entry.entry_id}_export_1_")
+    state = hass.states.get(f"{SERVER}_export_1")
+    assert state.attributes["path"] == "second"
+    assert state.state == "0.0"
+    assert _export_sensors(hass) == [f"{SERVER}_export_1"]
+
+
+async def test_exports_left_while_stopped_are_cleaned(
+    hass: HomeAssistant, vdg_data, sim
+) -> None:
+    """Sensors of exports that left while Home Assistant was stopped go."""
+    sim.add_export("a", age=100)
+    sim.add_export("b", age=100)
+    entry = await _setup(hass, vdg_data)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    sim.forget(1)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    ent_reg = er.async_get(hass)
+    assert ent_reg.async_get(f"{SERVER}_export_1") is None
+    assert ent_reg.async_get(f"{SERVER}_export_2") is not None
+
+
+async def test_export_gone_before_its_sensor_is_added(
+    hass: HomeAssistant, vdg_data, sim, freezer
+) -> None:
+    """An export that leaves before its sensor is in place leaves no sensor."""
+    entry = await _setup(hass, vdg_data)
+    coordinator: VdgCoordinator = entry.runtime_data
+    sim.add_export("flash", age=100)
+    await coordinator.async_refresh()  # the sensor is scheduled, not added
+    sim.forget(1)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert _export_sensors(hass) == []
+    assert er.async_get(hass).async_get(f"{SERVER}_export_1") is None
+
+
+async def test_sensor_of_an_export_already_gone_removes_itself(
+    hass: HomeAssistant, vdg_data, sim
+) -> None:
+    """A sensor added after its export left takes itself out of the registry."""
+    sim.add_export("a", age=100)
+    entry = await _setup(hass, vdg_data)
+    coordinator: VdgCoordinator = entry.runtime_data
+    export = coordinator.exports["1"]
+    ghost = replace(export, export_id="9", path="elsewhere")
+    replaced = replace(export, path="other")
+    coordinator._add_sensors([VdgExportSensor(coordinator, ghost)])
+    await hass.async_block_till_done()
+    assert _export_sensors(hass) == [f"{SERVER}_export_1"]
+    # a sensor whose id now names another export goes as well
+    stale = VdgExportSensor(coordinator, replaced)
+    coordinator._add_sensors([stale])
+    await hass.async_block_till_done()
+    assert (
+        er.async_get(hass).async_get_entity_id("sensor", DOMAIN, stale.unique_id)
+        is None
+    )
+    assert _export_sensors(hass) == [f"{SERVER}_export_1"]
+
+
+async def test_unload(hass: HomeAssistant, vdg_data, sim) -> None:
+    """Unloading makes the entities unavailable."""
+    sim.add_export("a", age=100)
+    entry = await _setup(hass, vdg_data)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert hass.states.get(f"{SERVER}_export_1").state == STATE_UNAVAILABLE
+
+
+async def test_not_ready_while_server_down_then_recovers(
+    hass: HomeAssistant, vdg_data, sim, freezer
+) -> None:
+    """Down at start: retried until the server answers."""
+    sim.faults = Faults(status=503, status_body="starting")
+    entry = await _setup(hass, vdg_data, expect=ConfigEntryState.SETUP_RETRY)
+    sim.faults.reset()
+    await _poll(hass, freezer, 90)
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_not_ready_when_export_list_fails(
+    hass: HomeAssistant, vdg_data, sim, freezer
+) -> None:
+    """A failing export list at start is retried too."""
+    sim.fail(-53, "lost", command="getExportVideoStatus")
+    entry = await _setup(hass, vdg_data, expect=ConfigEntryState.SETUP_RETRY)
+    await _poll(hass, freezer, 90)
+    assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize("path", ["/info", "/command"])
+async def test_auth_failure_starts_reauth(
+    hass: HomeAssistant, vdg_data, sim, path: str
+) -> None:
+    """Refused credentials (on /info or on commands) start a reauth flow."""
+    if path == "/info":
+        sim.faults = Faults(status=401, paths=("/info",))
+    else:
+        sim.auth = ("admin", "secret")
+    entry = await _setup(hass, vdg_data, expect=ConfigEntryState.SETUP_ERROR)
+    flows = hass.config_entries.flow.async_progress()
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert flows[0]["context"]["entry_id"] == entry.entry_id
+
+
+async def test_unavailable_and_back_logged_once(
+    hass: HomeAssistant, vdg_data, sim, freezer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every entity goes unavailable with the server and comes back with it."""
+    sim.add_export("a", age=100)
+    await _setup(hass, vdg_data)
+    sim.faults = Faults(drop=True)
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        await _poll(hass, freezer)
+        assert hass.states.get(f"{SERVER}_export_1").state == STATE_UNAVAILABLE
+        assert hass.states.get(f"{SERVER}_active_exports").state == STATE_UNAVAILABLE
+    assert caplog.text.count("Error fetching camera_bridge") == 1
+    sim.faults.reset()
+    await _poll(hass, freezer)
+    assert hass.states.get(f"{SERVER}_export_1").state == "100.0"
+    assert caplog.text.count("data recovered") == 1
+
+
+async def test_new_exports_appear(hass: HomeAssistant, vdg_data, sim, freezer) -> None:
+    """Exports started elsewhere get a sensor at the next poll, no event."""
+    await _setup(hass, vdg_data)
+    fired = _events(hass)
+    assert _export_sensors(hass) == []
+    sim.add_export("elsewhere", age=100)
+    await _poll(hass, freezer)
+    assert _export_sensors(hass) == [f"{SERVER}_export_1"]
+    assert fired == []
+    assert DOMAIN in hass.config.components
