@@ -43,7 +43,9 @@ async def _main(args: argparse.Namespace, modules: list[ModuleType]) -> None:
         )
         server = await serve(sim, port=port, host=args.host)
         servers.append(server)
-        _LOGGER.info("%s simulator on http://%s:%s", module.__name__, args.host, server.port)
+        _LOGGER.info(
+            "%s simulator on http://%s:%s", module.__name__, args.host, server.port
+        )
     if not servers:
         _LOGGER.error("nothing to serve: give at least one --<backend>-port")
         return

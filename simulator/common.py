@@ -150,7 +150,9 @@ class RunningServer:
             await asyncio.sleep(0)
 
 
-async def serve(sim: SimulatorBase, port: int = 0, host: str = "127.0.0.1") -> RunningServer:
+async def serve(
+    sim: SimulatorBase, port: int = 0, host: str = "127.0.0.1"
+) -> RunningServer:
     """Serve ``sim`` on ``host``:``port`` (0 = a free port)."""
     # handler_cancellation: a client that gave up must not leave a handler
     # sleeping in a latency knob after the server stopped

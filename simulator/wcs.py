@@ -135,13 +135,17 @@ class WcsSimulator(SimulatorBase):
         try:
             body = await request.json()
             name = body["streamName"]
-        except (ValueError, KeyError, TypeError):
-            return json_error(400, error="Bad Request", message="streamName is required")
+        except ValueError, KeyError, TypeError:
+            return json_error(
+                400, error="Bad Request", message="streamName is required"
+            )
         self.requests[f"snapshot:{name}"] += 1
         if self.snapshot_delay:
             await asyncio.sleep(self.snapshot_delay)
         if name not in self.streams:
-            return json_error(404, error="Not Found", message="Stream not found", status=404)
+            return json_error(
+                404, error="Not Found", message="Stream not found", status=404
+            )
         if self.snapshot_error is not None:
             return json_error(
                 500,

@@ -47,7 +47,9 @@ async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
         yield client_session
 
 
-def find_device(hass: HomeAssistant, entry_id: str, ident: str) -> dr.DeviceEntry | None:
+def find_device(
+    hass: HomeAssistant, entry_id: str, ident: str
+) -> dr.DeviceEntry | None:
     """The entry's device whose identifier is (DOMAIN, ident)."""
     return async_find_device(hass, entry_id, (DOMAIN, ident))
 

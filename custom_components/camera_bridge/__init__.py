@@ -54,7 +54,9 @@ async def async_unload_entry(
     )
 
 
-async def async_remove_entry(hass: HomeAssistant, entry: CameraBridgeConfigEntry) -> None:
+async def async_remove_entry(
+    hass: HomeAssistant, entry: CameraBridgeConfigEntry
+) -> None:
     """Delete what the entry's backend stored (e.g. pending recordings)."""
     spec = BACKENDS.get(entry.data.get(CONF_KIND, ""))
     if spec is not None and spec.async_remove_entry is not None:

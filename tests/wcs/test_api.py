@@ -24,7 +24,9 @@ from custom_components.camera_bridge.api.wcs import (
 from simulator.common import Faults, RunningServer
 
 
-def client(session: aiohttp.ClientSession, server: RunningServer, **kwargs) -> WcsClient:
+def client(
+    session: aiohttp.ClientSession, server: RunningServer, **kwargs
+) -> WcsClient:
     return WcsClient(session, server.url, **kwargs)
 
 
@@ -72,7 +74,9 @@ async def test_snapshot_rejects_non_png(session, wcs_server, wcs_sim, garbage) -
 
 
 async def test_snapshot_rejects_bad_base64(session, wcs_server, wcs_sim) -> None:
-    wcs_sim.faults = Faults(status=200, status_body={"data": "%%% not base64"}, paths=("snapshot",))
+    wcs_sim.faults = Faults(
+        status=200, status_body={"data": "%%% not base64"}, paths=("snapshot",)
+    )
     with pytest.raises(InvalidResponse, match="base64"):
         await client(session, wcs_server).snapshot("garden")
     wcs_sim.faults = Faults(status=200, status_body={"nodata": 1}, paths=("snapshot",))
@@ -80,7 +84,9 @@ async def test_snapshot_rejects_bad_base64(session, wcs_server, wcs_sim) -> None
         await client(session, wcs_server).snapshot("garden")
 
 
-async def test_concurrent_snapshots_share_one_call(session, wcs_server, wcs_sim) -> None:
+async def test_concurrent_snapshots_share_one_call(
+    session, wcs_server, wcs_sim
+) -> None:
     wcs_sim.snapshot_delay = 0.2
     api = client(session, wcs_server)
     images = await asyncio.gather(*(api.snapshot("garden") for _ in range(10)))
@@ -91,7 +97,9 @@ async def test_concurrent_snapshots_share_one_call(session, wcs_server, wcs_sim)
     assert wcs_sim.count("snapshot:garden") == 2
 
 
-async def test_coalesced_failure_reaches_every_caller(session, wcs_server, wcs_sim) -> None:
+async def test_coalesced_failure_reaches_every_caller(
+    session, wcs_server, wcs_sim
+) -> None:
     wcs_sim.snapshot_delay = 0.1
     wcs_sim.snapshot_error = "boom"
     api = client(session, wcs_server)
@@ -114,7 +122,9 @@ async def test_basic_auth(session, wcs_server, wcs_sim) -> None:
         await client(session, wcs_server).find_all()
     with pytest.raises(AuthenticationFailed):
         await client(session, wcs_server, username="admin", password="wrong").find_all()
-    streams = await client(session, wcs_server, username="admin", password="s3cret").find_all()
+    streams = await client(
+        session, wcs_server, username="admin", password="s3cret"
+    ).find_all()
     assert len(streams) == 2
 
 
@@ -142,8 +152,20 @@ async def test_find_all_tolerates_odd_field_types(session, wcs_server, wcs_sim) 
     wcs_sim.faults = Faults(
         status=200,
         status_body=[
-            {"name": "x", "width": "640", "height": 480.0, "fps": "25", "bitrate": True},
-            {"name": "y", "width": "wide", "fps": None, "createDate": "soon", "status": 7},
+            {
+                "name": "x",
+                "width": "640",
+                "height": 480.0,
+                "fps": "25",
+                "bitrate": True,
+            },
+            {
+                "name": "y",
+                "width": "wide",
+                "fps": None,
+                "createDate": "soon",
+                "status": 7,
+            },
         ],
     )
     x, y = await client(session, wcs_server).find_all()
@@ -156,7 +178,9 @@ async def test_refused_connection(session) -> None:
         await WcsClient(session, "http://127.0.0.1:9").find_all()
 
 
-async def test_check_maps_server_errors_to_cannot_connect(session, wcs_server, wcs_sim) -> None:
+async def test_check_maps_server_errors_to_cannot_connect(
+    session, wcs_server, wcs_sim
+) -> None:
     assert await client(session, wcs_server).check() == 2
     wcs_sim.faults = Faults(status=502, status_body="bad gateway")
     with pytest.raises(CannotConnect):
@@ -164,7 +188,10 @@ async def test_check_maps_server_errors_to_cannot_connect(session, wcs_server, w
 
 
 def test_normalize_url() -> None:
-    assert normalize_url(" HTTP://Media.Example:8081/rest-api/ ") == "http://media.example:8081"
+    assert (
+        normalize_url(" HTTP://Media.Example:8081/rest-api/ ")
+        == "http://media.example:8081"
+    )
     assert normalize_url("https://h:443") == "https://h"
     assert normalize_url("http://[::1]:8081") == "http://[::1]:8081"
     for bad in ("ftp://h", "h:8081", "http://"):

@@ -21,10 +21,14 @@ async def test_image_is_png(hass: HomeAssistant, wcs_data) -> None:
     assert image.content.startswith(PNG_SIGNATURE)
 
 
-async def test_concurrent_requests_share_one_snapshot(hass: HomeAssistant, wcs_data, wcs_sim) -> None:
+async def test_concurrent_requests_share_one_snapshot(
+    hass: HomeAssistant, wcs_data, wcs_sim
+) -> None:
     await setup_entry(hass, wcs_data, options={"snapshot_cache": 0})
     wcs_sim.snapshot_delay = 0.2
-    images = await asyncio.gather(*(async_get_image(hass, "camera.garden") for _ in range(8)))
+    images = await asyncio.gather(
+        *(async_get_image(hass, "camera.garden") for _ in range(8))
+    )
     assert len({i.content for i in images}) == 1
     assert wcs_sim.count("snapshot:garden") == 1
 
@@ -49,7 +53,10 @@ async def test_no_cache_when_zero(hass: HomeAssistant, wcs_data, wcs_sim) -> Non
 @pytest.mark.parametrize(
     ("break_it", "message"),
     [
-        (lambda sim: setattr(sim, "snapshot_error", "Snapshot response timeout"), "Snapshot response timeout"),
+        (
+            lambda sim: setattr(sim, "snapshot_error", "Snapshot response timeout"),
+            "Snapshot response timeout",
+        ),
         (lambda sim: setattr(sim, "snapshot_garbage", b"GIF89a"), "not a PNG"),
         (lambda sim: sim.unpublish("garden"), "no longer has this stream"),
     ],
@@ -63,8 +70,12 @@ async def test_snapshot_failures_are_translated(
         await async_get_image(hass, "camera.garden")
 
 
-async def test_snapshot_never_hangs_past_timeout(hass: HomeAssistant, wcs_data, wcs_sim) -> None:
-    await setup_entry(hass, wcs_data, options={"snapshot_cache": 0, "snapshot_timeout": 1})
+async def test_snapshot_never_hangs_past_timeout(
+    hass: HomeAssistant, wcs_data, wcs_sim
+) -> None:
+    await setup_entry(
+        hass, wcs_data, options={"snapshot_cache": 0, "snapshot_timeout": 1}
+    )
     wcs_sim.snapshot_delay = 5
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -73,7 +84,9 @@ async def test_snapshot_never_hangs_past_timeout(hass: HomeAssistant, wcs_data, 
     assert loop.time() - started < 4
 
 
-async def test_camera_proxy_serves_png(hass: HomeAssistant, hass_client, wcs_data) -> None:
+async def test_camera_proxy_serves_png(
+    hass: HomeAssistant, hass_client, wcs_data
+) -> None:
     await setup_entry(hass, wcs_data)
     client = await hass_client()
     resp = await client.get("/api/camera_proxy/camera.front_door")

@@ -16,10 +16,14 @@ from tests.conftest import setup_entry
 
 
 async def _start_wcs_form(hass: HomeAssistant) -> dict[str, Any]:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
     assert result["type"] is FlowResultType.MENU
     assert "wcs" in result["menu_options"]
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "wcs"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "wcs"}
+    )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "wcs"
     return result
@@ -32,7 +36,11 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, wcs_server) -> None:
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Web Call Server 127.0.0.1"
-    assert result["data"] == {CONF_KIND: KIND_WCS, "url": wcs_server.url, "verify_ssl": True}
+    assert result["data"] == {
+        CONF_KIND: KIND_WCS,
+        "url": wcs_server.url,
+        "verify_ssl": True,
+    }
     assert result["result"].unique_id == wcs_server.url
 
 
@@ -40,9 +48,17 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, wcs_server) -> None:
     ("setup", "user_input", "error"),
     [
         (lambda sim: None, {"url": "not a url"}, {"url": "invalid_url"}),
-        (lambda sim: setattr(sim, "faults", Faults(drop=True)), {}, {"base": "cannot_connect"}),
+        (
+            lambda sim: setattr(sim, "faults", Faults(drop=True)),
+            {},
+            {"base": "cannot_connect"},
+        ),
         (lambda sim: setattr(sim, "auth", ("u", "p")), {}, {"base": "invalid_auth"}),
-        (lambda sim: setattr(sim, "faults", Faults(malformed=True)), {}, {"base": "invalid_response"}),
+        (
+            lambda sim: setattr(sim, "faults", Faults(malformed=True)),
+            {},
+            {"base": "invalid_response"},
+        ),
     ],
 )
 async def test_user_flow_errors_then_recovers(
@@ -84,11 +100,17 @@ async def test_user_flow_unexpected_error(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_same_server_cannot_be_added_twice(hass: HomeAssistant, wcs_server, wcs_data) -> None:
+async def test_same_server_cannot_be_added_twice(
+    hass: HomeAssistant, wcs_server, wcs_data
+) -> None:
     await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
     result = await _start_wcs_form(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": wcs_server.url.upper().replace("HTTP", "http") + "/", "verify_ssl": True}
+        result["flow_id"],
+        {
+            "url": wcs_server.url.upper().replace("HTTP", "http") + "/",
+            "verify_ssl": True,
+        },
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -138,7 +160,9 @@ async def test_reconfigure_moves_to_new_address(
     assert hass.states.get("camera.front_door").state == "idle"
 
 
-async def test_reconfigure_same_address(hass: HomeAssistant, wcs_server, wcs_data) -> None:
+async def test_reconfigure_same_address(
+    hass: HomeAssistant, wcs_server, wcs_data
+) -> None:
     entry = await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
     result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -153,7 +177,9 @@ async def test_reconfigure_onto_another_entry_aborts(
 ) -> None:
     entry = await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
     other = await start_server(WcsSimulator())
-    await setup_entry(hass, {**wcs_data, "url": other.url}, unique_id=other.url, title="Other")
+    await setup_entry(
+        hass, {**wcs_data, "url": other.url}, unique_id=other.url, title="Other"
+    )
     result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"url": other.url, "verify_ssl": True}
@@ -170,12 +196,22 @@ async def test_options_flow(hass: HomeAssistant, wcs_data, wcs_sim) -> None:
     assert result["step_id"] == "init"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {"scan_interval": 10, "stream_filter": "/[unclosed/", "snapshot_cache": 0, "snapshot_timeout": 5},
+        {
+            "scan_interval": 10,
+            "stream_filter": "/[unclosed/",
+            "snapshot_cache": 0,
+            "snapshot_timeout": 5,
+        },
     )
     assert result["errors"] == {"stream_filter": "invalid_filter"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {"scan_interval": 10, "stream_filter": "cam-*", "snapshot_cache": 0, "snapshot_timeout": 5},
+        {
+            "scan_interval": 10,
+            "stream_filter": "cam-*",
+            "snapshot_cache": 0,
+            "snapshot_timeout": 5,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()

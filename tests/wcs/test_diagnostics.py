@@ -10,9 +10,13 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from tests.conftest import setup_entry
 
 
-async def test_diagnostics_redacts_credentials(hass: HomeAssistant, hass_client, wcs_data, wcs_sim) -> None:
+async def test_diagnostics_redacts_credentials(
+    hass: HomeAssistant, hass_client, wcs_data, wcs_sim
+) -> None:
     wcs_sim.auth = ("admin", "t0p-secret")
-    entry = await setup_entry(hass, {**wcs_data, "username": "admin", "password": "t0p-secret"})
+    entry = await setup_entry(
+        hass, {**wcs_data, "username": "admin", "password": "t0p-secret"}
+    )
     diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = repr(diag)
     assert "t0p-secret" not in text

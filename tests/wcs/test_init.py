@@ -19,14 +19,18 @@ from simulator.common import Faults
 from tests.conftest import find_device, setup_entry
 
 
-async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 31) -> None:
+async def _poll(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 31
+) -> None:
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     # scheduled polls run as background tasks
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def test_setup_creates_devices_and_entities(hass: HomeAssistant, wcs_data, wcs_sim) -> None:
+async def test_setup_creates_devices_and_entities(
+    hass: HomeAssistant, wcs_data, wcs_sim
+) -> None:
     entry = await setup_entry(hass, wcs_data, title="Web Call Server 127.0.0.1")
     server = find_device(hass, entry.entry_id, entry.entry_id)
     assert server is not None
@@ -36,12 +40,17 @@ async def test_setup_creates_devices_and_entities(hass: HomeAssistant, wcs_data,
     assert door.via_device_id == server.id
     assert hass.states.get("camera.front_door") is not None
     assert hass.states.get("camera.garden").attributes["width"] == 640
-    assert hass.states.get("sensor.web_call_server_127_0_0_1_published_streams").state == "2"
+    assert (
+        hass.states.get("sensor.web_call_server_127_0_0_1_published_streams").state
+        == "2"
+    )
     # one find_all per poll, whatever the number of streams
     assert wcs_sim.count("/rest-api/stream/find_all") == 1
 
 
-async def test_one_request_per_poll(hass: HomeAssistant, wcs_data, wcs_sim, freezer) -> None:
+async def test_one_request_per_poll(
+    hass: HomeAssistant, wcs_data, wcs_sim, freezer
+) -> None:
     for i in range(10):
         wcs_sim.publish(f"cam-{i}")
     await setup_entry(hass, wcs_data)
@@ -70,7 +79,9 @@ async def test_not_ready_while_server_down_then_recovers(
     assert hass.states.get("camera.garden") is not None
 
 
-async def test_auth_failure_starts_reauth(hass: HomeAssistant, wcs_data, wcs_sim) -> None:
+async def test_auth_failure_starts_reauth(
+    hass: HomeAssistant, wcs_data, wcs_sim
+) -> None:
     wcs_sim.auth = ("admin", "secret")
     entry = await setup_entry(hass, wcs_data, expect=ConfigEntryState.SETUP_ERROR)
     flows = hass.config_entries.flow.async_progress()
@@ -95,7 +106,9 @@ async def test_unavailable_and_back_logged_once(
     assert caplog.text.count("data recovered") == 1
 
 
-async def test_streams_come_and_go(hass: HomeAssistant, wcs_data, wcs_sim, freezer) -> None:
+async def test_streams_come_and_go(
+    hass: HomeAssistant, wcs_data, wcs_sim, freezer
+) -> None:
     entry = await setup_entry(hass, wcs_data)
     wcs_sim.publish("visitor")
     await _poll(hass, freezer)
@@ -153,10 +166,15 @@ async def test_stream_filter_option(hass: HomeAssistant, wcs_data, wcs_sim) -> N
 async def test_glob_filter_option(hass: HomeAssistant, wcs_data, wcs_sim) -> None:
     wcs_sim.publish("cam-1")
     await setup_entry(hass, wcs_data, options={"stream_filter": "cam-*, garden"})
-    assert sorted(hass.states.async_entity_ids("camera")) == ["camera.cam_1", "camera.garden"]
+    assert sorted(hass.states.async_entity_ids("camera")) == [
+        "camera.cam_1",
+        "camera.garden",
+    ]
 
 
-async def test_remove_device_by_hand(hass: HomeAssistant, wcs_data, wcs_sim, freezer, hass_ws_client) -> None:
+async def test_remove_device_by_hand(
+    hass: HomeAssistant, wcs_data, wcs_sim, freezer, hass_ws_client
+) -> None:
     assert await async_setup_component(hass, "config", {})
     entry = await setup_entry(hass, wcs_data)
     garden = find_device(hass, entry.entry_id, f"{entry.entry_id}:stream:garden")

@@ -9,9 +9,6 @@ from typing import Any
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -33,6 +30,7 @@ from ...api.linkvisual import (
 from ...const import CONF_SCAN_INTERVAL, DOMAIN, KIND_LINKVISUAL
 from ...coordinator import CameraBridgeConfigEntry
 from ..base import BackendSpec, EntryInfo, InvalidInput
+from ..schema import seconds_selector
 from .const import (
     CONF_ACCESS_KEY_ID,
     CONF_ACCESS_KEY_SECRET,
@@ -87,30 +85,18 @@ def _reauth_schema() -> vol.Schema:
     return vol.Schema({vol.Required(CONF_ACCESS_KEY_SECRET): _secret_selector()})
 
 
-def _seconds(minimum: float, maximum: float) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=1,
-            unit_of_measurement="s",
-            mode=NumberSelectorMode.BOX,
-        )
-    )
-
-
 def _options_schema() -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): _seconds(
-                60, 86400
-            ),
+            vol.Required(
+                CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
+            ): seconds_selector(60, 86400),
             vol.Required(
                 CONF_PENDING_INTERVAL, default=DEFAULT_PENDING_INTERVAL
-            ): _seconds(5, 300),
-            vol.Required(CONF_READY_MARGIN, default=DEFAULT_READY_MARGIN): _seconds(
-                60, 7200
-            ),
+            ): seconds_selector(5, 300),
+            vol.Required(
+                CONF_READY_MARGIN, default=DEFAULT_READY_MARGIN
+            ): seconds_selector(60, 7200),
         }
     )
 
@@ -160,7 +146,9 @@ async def _async_validate(hass: HomeAssistant, data: Mapping[str, Any]) -> Entry
     )
 
 
-def _store(hass: HomeAssistant, entry: CameraBridgeConfigEntry) -> Store[dict[str, Any]]:
+def _store(
+    hass: HomeAssistant, entry: CameraBridgeConfigEntry
+) -> Store[dict[str, Any]]:
     """Where the entry's pending recordings are kept across restarts."""
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{KIND_LINKVISUAL}.{entry.entry_id}")
 

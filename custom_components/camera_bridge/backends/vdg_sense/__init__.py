@@ -21,8 +21,6 @@ from homeassistant.helpers.selector import (
     NumberSelectorConfig,
     NumberSelectorMode,
     TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
 )
 import voluptuous as vol
 
@@ -35,6 +33,7 @@ from ...api.vdg_sense import (
 from ...const import CONF_SCAN_INTERVAL, KIND_VDG_SENSE
 from ...coordinator import CameraBridgeConfigEntry
 from ..base import BackendSpec, EntryInfo, InvalidInput
+from ..schema import credential_fields, seconds_selector
 from .const import (
     CONF_ACTIVE_INTERVAL,
     DEFAULT_ACTIVE_INTERVAL,
@@ -43,19 +42,6 @@ from .const import (
 )
 from .coordinator import VdgCoordinator
 from .services import async_setup_services
-
-
-def _credentials() -> dict[Any, Any]:
-    return {
-        vol.Optional(CONF_USERNAME): TextSelector(
-            TextSelectorConfig(autocomplete="username")
-        ),
-        vol.Optional(CONF_PASSWORD): TextSelector(
-            TextSelectorConfig(
-                type=TextSelectorType.PASSWORD, autocomplete="current-password"
-            )
-        ),
-    }
 
 
 def _user_schema() -> vol.Schema:
@@ -67,25 +53,13 @@ def _user_schema() -> vol.Schema:
             ),
             vol.Required(CONF_SSL, default=False): bool,
             vol.Required(CONF_VERIFY_SSL, default=True): bool,
-            **_credentials(),
+            **credential_fields(),
         }
     )
 
 
 def _reauth_schema() -> vol.Schema:
-    return vol.Schema(_credentials())
-
-
-def _seconds(minimum: float, maximum: float) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=1,
-            unit_of_measurement="s",
-            mode=NumberSelectorMode.BOX,
-        )
-    )
+    return vol.Schema(credential_fields())
 
 
 def _options_schema() -> vol.Schema:
@@ -93,10 +67,10 @@ def _options_schema() -> vol.Schema:
         {
             vol.Required(
                 CONF_ACTIVE_INTERVAL, default=DEFAULT_ACTIVE_INTERVAL
-            ): _seconds(2, 600),
-            vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_IDLE_INTERVAL): _seconds(
-                10, 3600
-            ),
+            ): seconds_selector(2, 600),
+            vol.Required(
+                CONF_SCAN_INTERVAL, default=DEFAULT_IDLE_INTERVAL
+            ): seconds_selector(10, 3600),
         }
     )
 

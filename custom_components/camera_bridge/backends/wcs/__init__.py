@@ -16,9 +16,6 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -30,6 +27,7 @@ from ...api.wcs import WcsClient, normalize_url
 from ...const import CONF_SCAN_INTERVAL, KIND_WCS
 from ...coordinator import CameraBridgeConfigEntry
 from ..base import BackendSpec, EntryInfo, InvalidInput
+from ..schema import credential_fields, seconds_selector
 from .const import (
     CONF_SNAPSHOT_CACHE,
     CONF_SNAPSHOT_TIMEOUT,
@@ -47,59 +45,29 @@ def _user_schema() -> vol.Schema:
             vol.Required(CONF_URL): TextSelector(
                 TextSelectorConfig(type=TextSelectorType.URL)
             ),
-            vol.Optional(CONF_USERNAME): TextSelector(
-                TextSelectorConfig(autocomplete="username")
-            ),
-            vol.Optional(CONF_PASSWORD): TextSelector(
-                TextSelectorConfig(
-                    type=TextSelectorType.PASSWORD, autocomplete="current-password"
-                )
-            ),
+            **credential_fields(),
             vol.Required(CONF_VERIFY_SSL, default=True): bool,
         }
     )
 
 
 def _reauth_schema() -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Optional(CONF_USERNAME): TextSelector(
-                TextSelectorConfig(autocomplete="username")
-            ),
-            vol.Optional(CONF_PASSWORD): TextSelector(
-                TextSelectorConfig(
-                    type=TextSelectorType.PASSWORD, autocomplete="current-password"
-                )
-            ),
-        }
-    )
-
-
-def _seconds(minimum: float, maximum: float, step: float = 1) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=step,
-            unit_of_measurement="s",
-            mode=NumberSelectorMode.BOX,
-        )
-    )
+    return vol.Schema(credential_fields())
 
 
 def _options_schema() -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): _seconds(
-                5, 3600
-            ),
+            vol.Required(
+                CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
+            ): seconds_selector(5, 3600),
             vol.Optional(CONF_STREAM_FILTER): TextSelector(),
-            vol.Required(CONF_SNAPSHOT_CACHE, default=DEFAULT_SNAPSHOT_CACHE): _seconds(
-                0, 300
-            ),
+            vol.Required(
+                CONF_SNAPSHOT_CACHE, default=DEFAULT_SNAPSHOT_CACHE
+            ): seconds_selector(0, 300),
             vol.Required(
                 CONF_SNAPSHOT_TIMEOUT, default=DEFAULT_SNAPSHOT_TIMEOUT
-            ): _seconds(1, 60, 0.5),
+            ): seconds_selector(1, 60, 0.5),
         }
     )
 

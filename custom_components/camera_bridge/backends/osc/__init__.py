@@ -1,0 +1,133 @@
+"""OSC 360° cameras (RICOH THETA, Insta360, ...): take pictures, show the latest."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+)
+import voluptuous as vol
+
+from ...api.osc import OscClient
+from ...const import CONF_SCAN_INTERVAL, KIND_OSC
+from ...coordinator import CameraBridgeConfigEntry
+from ..base import BackendSpec, EntryInfo, InvalidInput
+from ..schema import credential_fields, seconds_selector
+from .const import (
+    CONF_SHOT_TIMEOUT,
+    DEFAULT_PORT,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SHOT_TIMEOUT,
+)
+from .coordinator import OscCoordinator
+from .services import async_setup_services
+
+# Extra keyword arguments for the client (tests make polling fast with it).
+CLIENT_TUNING: dict[str, float] = {}
+
+
+def _user_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST): TextSelector(),
+            vol.Required(CONF_PORT, default=DEFAULT_PORT): NumberSelector(
+                NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
+            ),
+            **credential_fields(),
+        }
+    )
+
+
+def _reauth_schema() -> vol.Schema:
+    return vol.Schema(credential_fields())
+
+
+def _options_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
+            ): seconds_selector(2, 3600),
+            vol.Required(
+                CONF_SHOT_TIMEOUT, default=DEFAULT_SHOT_TIMEOUT
+            ): seconds_selector(10, 600),
+        }
+    )
+
+
+def _host(data: Mapping[str, Any]) -> str:
+    host = str(data.get(CONF_HOST, "")).strip()
+    for prefix in ("http://", "https://"):
+        host = host.removeprefix(prefix)
+    host = host.rstrip("/")
+    # a port goes in its own field; IPv6 addresses have several colons
+    if not host or any(c in host for c in "/ ?#@") or host.count(":") == 1:
+        raise InvalidInput(CONF_HOST, "invalid_host")
+    return host
+
+
+def _client(hass: HomeAssistant, data: Mapping[str, Any], **kwargs: Any) -> OscClient:
+    return OscClient(
+        async_get_clientsession(hass),
+        _host(data),
+        int(data.get(CONF_PORT, DEFAULT_PORT)),
+        data.get(CONF_USERNAME) or None,
+        data.get(CONF_PASSWORD) or None,
+        **(CLIENT_TUNING | kwargs),
+    )
+
+
+async def _async_validate(hass: HomeAssistant, data: Mapping[str, Any]) -> EntryInfo:
+    """Ask the camera who it is; read its state to check the credentials."""
+    host = _host(data)
+    client = _client(hass, data)
+    info = await client.info()
+    await client.state()
+    return EntryInfo(
+        unique_id=info.unique_id,
+        title=info.model or info.manufacturer or "OSC camera",
+        data_updates={
+            CONF_HOST: host,
+            CONF_PORT: int(data.get(CONF_PORT, DEFAULT_PORT)),
+        },
+    )
+
+
+async def _async_create_coordinator(
+    hass: HomeAssistant, entry: CameraBridgeConfigEntry
+) -> OscCoordinator:
+    client = _client(
+        hass,
+        entry.data,
+        command_deadline=float(
+            entry.options.get(CONF_SHOT_TIMEOUT, DEFAULT_SHOT_TIMEOUT)
+        ),
+    )
+    return OscCoordinator(hass, entry, client)
+
+
+SPEC = BackendSpec(
+    kind=KIND_OSC,
+    platforms=(Platform.BUTTON, Platform.CAMERA, Platform.EVENT, Platform.SENSOR),
+    user_schema=_user_schema,
+    reauth_schema=_reauth_schema,
+    options_schema=_options_schema,
+    async_validate=_async_validate,
+    async_create_coordinator=_async_create_coordinator,
+    unique_id_follows_address=False,
+    async_setup_services=async_setup_services,
+)

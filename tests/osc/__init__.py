@@ -1,0 +1,1 @@
+"""Tests of the OSC 360° camera backend."""

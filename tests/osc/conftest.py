@@ -1,0 +1,114 @@
+"""Fixtures of the OSC tests: a simulated camera over real HTTP and a client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.camera_bridge.api.osc import OscClient
+from custom_components.camera_bridge.backends import osc as osc_backend
+from custom_components.camera_bridge.backends.osc.coordinator import OscCoordinator
+from custom_components.camera_bridge.const import CONF_KIND, KIND_OSC
+from simulator.common import RunningServer, serve
+from simulator.osc import OscSimulator
+from tests.conftest import setup_entry
+
+
+@pytest.fixture
+def osc_sim() -> OscSimulator:
+    """A level 2 camera whose shots finish after two status polls."""
+    return OscSimulator(shot_polls=2)
+
+
+@pytest.fixture
+async def osc_server(
+    socket_enabled: None, osc_sim: OscSimulator
+) -> AsyncIterator[RunningServer]:
+    """The simulated camera, served on a free port of 127.0.0.1."""
+    server = await serve(osc_sim)
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def http_session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    """An aiohttp session closed at teardown."""
+    session = aiohttp.ClientSession()
+    yield session
+    await session.close()
+
+
+@pytest.fixture
+def make_client(
+    osc_server: RunningServer, http_session: aiohttp.ClientSession
+) -> Callable[..., OscClient]:
+    """Build clients for the simulated camera with fast, test-sized timings."""
+
+    def factory(
+        username: str | None = None, password: str | None = None, **kwargs: object
+    ) -> OscClient:
+        settings: dict[str, object] = {
+            "timeout": 5.0,
+            "poll_start": 0.01,
+            "poll_max": 0.05,
+            "options_settle": 0.0,
+        } | kwargs
+        return OscClient(
+            http_session,
+            osc_server.host,
+            osc_server.port,
+            username,
+            password,
+            **settings,  # type: ignore[arg-type]
+        )
+
+    return factory
+
+
+@pytest.fixture
+def client(make_client: Callable[..., OscClient]) -> OscClient:
+    """A client without credentials."""
+    return make_client()
+
+
+@pytest.fixture(autouse=True)
+def fast_osc_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients made by the integration poll fast and do not wait after setOptions."""
+    monkeypatch.setattr(
+        osc_backend,
+        "CLIENT_TUNING",
+        {"poll_start": 0.01, "poll_max": 0.05, "options_settle": 0.0},
+    )
+
+
+@pytest.fixture
+def osc_data(osc_server: RunningServer) -> dict[str, Any]:
+    """Entry data pointing at the simulated camera (direct mode, no auth)."""
+    return {
+        CONF_KIND: KIND_OSC,
+        CONF_HOST: osc_server.host,
+        CONF_PORT: osc_server.port,
+    }
+
+
+@pytest.fixture
+async def osc_entry(
+    hass: HomeAssistant, osc_data: dict[str, Any], osc_sim: OscSimulator
+) -> MockConfigEntry:
+    """A loaded entry for the simulated THETA, titled THETA."""
+    return await setup_entry(
+        hass, osc_data, title="THETA", unique_id=osc_sim.serial_number
+    )
+
+
+def coordinator_of(entry: MockConfigEntry) -> OscCoordinator:
+    """The entry's coordinator."""
+    coordinator = entry.runtime_data
+    assert isinstance(coordinator, OscCoordinator)
+    return coordinator
