@@ -74,6 +74,21 @@ def decode_xml(body: bytes | str) -> dict[str, Any]:
     return parsed
 
 
+def origin(url: URL) -> str:
+    """``scheme://host[:port]`` of an http(s) URL with a host.
+
+    The host is lower-cased (IPv6 in brackets) and a port equal to the
+    scheme's default is left out, so equal servers give equal strings.
+    """
+    host = (url.host or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = url.explicit_port
+    if port is None or port == (443 if url.scheme == "https" else 80):
+        return f"{url.scheme}://{host}"
+    return f"{url.scheme}://{host}:{port}"
+
+
 def basic_auth_header(username: str, password: str) -> str:
     """The value of an HTTP Basic ``Authorization`` header (UTF-8 credentials)."""
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")

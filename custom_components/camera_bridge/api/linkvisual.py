@@ -30,7 +30,7 @@ import uuid
 import aiohttp
 from yarl import URL
 
-from ._http import DEFAULT_TIMEOUT, Response, fetch
+from ._http import DEFAULT_TIMEOUT, Response, fetch, origin
 from .errors import (
     AuthenticationFailed,
     BackendError,
@@ -374,7 +374,7 @@ def normalize_endpoint(endpoint: str) -> str:
         text = f"https://{text}"
     try:
         url = URL(text)
-        port = url.explicit_port
+        _ = url.explicit_port  # yarl raises ValueError for a bad port here
     except ValueError as err:
         raise LinkVisualValidationError(
             "endpoint", "the endpoint is not a URL"
@@ -387,13 +387,7 @@ def normalize_endpoint(endpoint: str) -> str:
         raise LinkVisualValidationError(
             "endpoint", "the endpoint must be a bare scheme://host[:port]"
         )
-    host = url.host.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    default = 443 if url.scheme == "https" else 80
-    if port is None or port == default:
-        return f"{url.scheme}://{host}"
-    return f"{url.scheme}://{host}:{port}"
+    return origin(url)
 
 
 # --------------------------------------------------------------------------

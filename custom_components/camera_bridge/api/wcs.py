@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from ._http import DEFAULT_MAX_BYTES, Response, SingleFlight, fetch
+from ._http import DEFAULT_MAX_BYTES, Response, SingleFlight, fetch, origin
 from .errors import AuthenticationFailed, BackendError, CannotConnect, InvalidResponse
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -118,14 +118,7 @@ def normalize_url(url: str) -> str:
     parsed = URL(url.strip())
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ValueError("not an http(s) URL with a host")
-    default = 443 if parsed.scheme == "https" else 80
-    port = parsed.explicit_port
-    host = parsed.host.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    if port is None or port == default:
-        return f"{parsed.scheme}://{host}"
-    return f"{parsed.scheme}://{host}:{port}"
+    return origin(parsed)
 
 
 class WcsClient:
