@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.camera_bridge.const import DOMAIN
 from custom_components.camera_bridge.helpers import async_find_device
@@ -45,6 +50,18 @@ async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
     """A plain aiohttp session for API tests, closed at teardown."""
     async with aiohttp.ClientSession() as client_session:
         yield client_session
+
+
+async def advance_time(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Move the clock and let the polls it triggers finish.
+
+    Scheduled coordinator polls run as background tasks.
+    """
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def find_device(

@@ -14,14 +14,13 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.camera_bridge.backends.linkvisual.coordinator import (
     LinkVisualCoordinator,
 )
 from simulator.common import Faults
 from simulator.linkvisual import LinkVisualSimulator
-from tests.conftest import find_device
+from tests.conftest import advance_time, find_device
 
 from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, camera, setup_account
 
@@ -33,9 +32,7 @@ EVENT = "event.garden_recording"
 async def _tick(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
 ) -> None:
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance_time(hass, freezer, seconds)
 
 
 async def _press(hass: HomeAssistant, entity_id: str = BUTTON) -> None:
@@ -517,9 +514,7 @@ async def test_deleting_the_account_removes_its_stored_state(
     await _press(hass)
     await _tick(hass, freezer, 16)
     key = f"camera_bridge.linkvisual.{entry.entry_id}"
-    freezer.tick(timedelta(seconds=30))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await _tick(hass, freezer, 30)
     assert key in hass_storage
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()

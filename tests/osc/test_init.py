@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
 from typing import Any
 
@@ -12,15 +11,12 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.osc import OscSimulator
-from tests.conftest import find_device, setup_entry
+from tests.conftest import advance_time, find_device, setup_entry
 
 from .conftest import coordinator_of
 
@@ -30,9 +26,7 @@ BATTERY = "sensor.theta_battery"
 async def _poll(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 11
 ) -> None:
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance_time(hass, freezer, seconds)
 
 
 def _commands(sim: OscSimulator) -> int:

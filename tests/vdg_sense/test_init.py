@@ -13,7 +13,6 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.camera_bridge.backends.vdg_sense.coordinator import (
     VdgCoordinator,
@@ -22,7 +21,7 @@ from custom_components.camera_bridge.backends.vdg_sense.entities import VdgExpor
 from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
-from tests.conftest import find_device, setup_entry
+from tests.conftest import advance_time, find_device, setup_entry
 
 SERVER = "sensor.vdg_sense_127_0_0_1"
 START = datetime(2024, 1, 19, 10, tzinfo=UTC)
@@ -37,10 +36,7 @@ async def _setup(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any):
 async def _poll(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 61
 ) -> None:
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    # scheduled polls run as background tasks
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance_time(hass, freezer, seconds)
 
 
 def _events(hass: HomeAssistant) -> list[dict[str, Any]]:

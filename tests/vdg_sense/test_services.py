@@ -11,7 +11,6 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -20,7 +19,7 @@ from custom_components.camera_bridge.backends.vdg_sense.services import resolve_
 from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults, RunningServer
 from simulator.vdg_sense import VdgSenseSimulator
-from tests.conftest import StartServer, find_device, setup_entry
+from tests.conftest import StartServer, advance_time, find_device, setup_entry
 
 EVENT = "event.vdg_sense_127_0_0_1_exports"
 START = "2024-07-01 12:00:00"
@@ -37,9 +36,7 @@ async def _setup(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any):
 async def _poll(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 11
 ) -> None:
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance_time(hass, freezer, seconds)
 
 
 def _events(hass: HomeAssistant) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
@@ -12,20 +11,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.camera_bridge.backends.wcs.const import STREAM_REMOVE_AFTER
 from simulator.common import Faults
-from tests.conftest import find_device, setup_entry
+from tests.conftest import advance_time, find_device, setup_entry
 
 
 async def _poll(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 31
 ) -> None:
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    # scheduled polls run as background tasks
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance_time(hass, freezer, seconds)
 
 
 async def test_setup_creates_devices_and_entities(
