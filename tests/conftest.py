@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
+import logging
 from typing import Any
 
 import aiohttp
@@ -25,6 +26,41 @@ from simulator.common import RunningServer, SimulatorBase, serve
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+class _DeprecationReports(logging.Handler):
+    """Collects Home Assistant's reports of deprecated use by this integration.
+
+    Home Assistant's frame helper logs "Detected that custom integration
+    'camera_bridge' ..." when the integration uses an API that a later
+    release removes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.reports: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if f"Detected that custom integration '{DOMAIN}'" in message:
+            self.reports.append(message)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_deprecated_use() -> Iterator[None]:
+    """Fail a test during which Home Assistant reported a deprecated use."""
+    handler = _DeprecationReports()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    if handler.reports:
+        pytest.fail(
+            "Home Assistant reported a deprecated use by camera_bridge:\n"
+            + "\n".join(handler.reports)
+        )
 
 
 type StartServer = Callable[[SimulatorBase], Awaitable[RunningServer]]

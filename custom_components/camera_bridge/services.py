@@ -57,6 +57,16 @@ def async_get_loaded_entry(
     return entry
 
 
+def _entry_ids(device: dr.DeviceEntry) -> Iterable[str]:
+    """The config entries a device belongs to.
+
+    Home Assistant 2026.10 gives a device one ``config_entry_id`` and
+    deprecates ``config_entries``; 2026.3 only has ``config_entries``.
+    """
+    entry_id: str | None = getattr(device, "config_entry_id", None)
+    return (entry_id,) if entry_id is not None else device.config_entries
+
+
 @callback
 def async_get_target_devices(
     hass: HomeAssistant, call: ServiceCall, kind: str
@@ -91,7 +101,7 @@ def async_get_target_devices(
             entry = next(
                 (
                     candidate
-                    for entry_id in device.config_entries
+                    for entry_id in _entry_ids(device)
                     if (candidate := hass.config_entries.async_get_entry(entry_id))
                     and candidate.domain == DOMAIN
                     and candidate.data.get(CONF_KIND) == kind

@@ -21,7 +21,7 @@ from homeassistant.util import dt as dt_util
 from ...api.wcs import Stream, WcsClient
 from ...const import CONF_SCAN_INTERVAL, DOMAIN
 from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
-from ...helpers import async_register_device, via_parent
+from ...helpers import async_find_device, async_register_device, via_parent
 from .const import (
     CONF_SNAPSHOT_CACHE,
     CONF_STREAM_FILTER,
@@ -171,14 +171,13 @@ class WcsCoordinator(BridgeCoordinator[WcsData]):
             del self._gone_since[name]
             self._added.discard(name)
             self._cache.pop(name, None)
-            device = dev_reg.async_get_device(
-                identifiers={self.stream_identifier(name)}
-            )
+            device = async_find_device(self.hass, entry_id, self.stream_identifier(name))
             if device is not None:
                 _LOGGER.info(
                     "Stream %s has been gone for a day: removing its device", name
                 )
-                dev_reg.async_update_device(device.id, remove_config_entry_id=entry_id)
+                # the device belongs to this entry alone
+                dev_reg.async_remove_device(device.id)
 
     async def async_snapshot(self, name: str) -> bytes:
         """A PNG snapshot of a stream, reused for the cache lifetime.
