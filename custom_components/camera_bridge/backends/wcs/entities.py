@@ -49,7 +49,8 @@ SENSORS: tuple[WcsSensorDescription, ...] = (
     ),
 )
 
-STREAM_CAMERA = EntityDescription(key="stream", translation_key="stream")
+# the stream camera is its device's main feature: it takes the device's name
+STREAM_CAMERA = EntityDescription(key="stream", name=None)
 
 
 class WcsServerSensor(CameraBridgeEntity[WcsCoordinator], SensorEntity):
