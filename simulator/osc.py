@@ -60,6 +60,17 @@ LEVEL1_ONLY = frozenset(
         "camera._stopRecording",
     }
 )
+# What RICOH's THETA emulator answers for validation
+# errors, word for word: no parameter is named.
+RICOH_MESSAGES = {
+    "invalidParameterName": (
+        "Any input parameter or option name is unrecognized or supported."
+    ),
+    "invalidParameterValue": (
+        "Any input parameter or option is recognized, but its value is invalid."
+    ),
+    "missingParameter": "Any required parameter is not specified.",
+}
 _DIGEST_PAIR = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
 
 
@@ -167,6 +178,9 @@ class OscSimulator(SimulatorBase):
     throttle_timeout: int = 0
     # False: inProgress answers keep completion at 0 (no hint when it ends)
     report_completion: bool = True
+    # False: validation errors carry RICOH's generic messages (RICOH_MESSAGES),
+    # as RICOH's emulator does; True: messages that name the parameter
+    detailed_errors: bool = False
     # fault knobs
     busy: bool = False
     cancel_next_shot: bool = False
@@ -493,11 +507,14 @@ class OscSimulator(SimulatorBase):
         try:
             return await handler(request)
         except OscFault as fault:
+            message = fault.message
+            if not self.detailed_errors:
+                message = RICOH_MESSAGES.get(fault.code, message)
             return json_error(
                 fault.status,
                 name=request.get("osc_command", request.path.rsplit("/", 1)[-1]),
                 state="error",
-                error={"code": fault.code, "message": fault.message},
+                error={"code": fault.code, "message": message},
             )
 
     async def _execute(self, request: web.Request) -> web.StreamResponse:

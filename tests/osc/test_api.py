@@ -32,6 +32,7 @@ from custom_components.camera_bridge.api.osc import (
     OscCommandTimeout,
     OscFile,
     OscInfo,
+    OscParameterRefused,
     OscShotInProgress,
     OscState,
     OscUnknownCommand,
@@ -46,6 +47,10 @@ from simulator.osc import OscSimulator
 type ClientFactory = Callable[..., OscClient]
 
 STATUS = "/osc/commands/status"
+# What RICOH's emulator answers for validation errors, word for word
+RICOH_NAME = "Any input parameter or option name is unrecognized or supported."
+RICOH_VALUE = "Any input parameter or option is recognized, but its value is invalid."
+RICOH_MISSING = "Any required parameter is not specified."
 
 
 async def prime(client: OscClient) -> None:
@@ -724,42 +729,68 @@ async def test_set_and_get_options(client: OscClient, osc_sim: OscSimulator) -> 
 
 
 @pytest.mark.parametrize(
-    ("options", "code", "parameter"),
+    ("options", "code", "parameter", "detailed"),
     [
-        ({"iso": 123}, "invalidParameterValue", "iso"),
+        # RICOH's generic messages: the one option sent is the refused one
+        ({"iso": 123}, "invalidParameterValue", "iso", False),
+        ({"captureMode": "timelapse"}, "invalidParameterValue", "captureMode", False),
+        ({"fancyMode": True}, "invalidParameterName", "fancyMode", False),
+        ({"remainingSpace": 1}, "invalidParameterName", "remainingSpace", False),
+        # ... but of two options nobody can tell which one
+        ({"iso": 200, "exposureCompensation": 9}, "invalidParameterValue", None, False),
+        # a camera whose message names the option
         (
             {"iso": 200, "exposureCompensation": 9},
             "invalidParameterValue",
             "exposureCompensation",
+            True,
         ),
-        ({"captureMode": "timelapse"}, "invalidParameterValue", "captureMode"),
-        ({"fancyMode": True}, "invalidParameterName", "fancyMode"),
-        ({"remainingSpace": 1}, "invalidParameterName", "remainingSpace"),
+        ({"fancyMode": True}, "invalidParameterName", "fancyMode", True),
     ],
 )
 async def test_set_options_validation(
-    client: OscClient, options: dict[str, Any], code: str, parameter: str
+    client: OscClient,
+    osc_sim: OscSimulator,
+    options: dict[str, Any],
+    code: str,
+    parameter: str | None,
+    detailed: bool,
 ) -> None:
-    """The camera's validation errors name the parameter."""
+    """Validation errors name an option we sent, or none."""
+    osc_sim.detailed_errors = detailed
     with pytest.raises(OscValidationError) as err:
         await client.set_options(options)
     assert err.value.code == code
     assert err.value.parameter == parameter
+    assert isinstance(err.value, OscParameterRefused) is (parameter is not None)
 
 
-async def test_get_options_validation(client: OscClient) -> None:
-    """Unknown option names are named back."""
+@pytest.mark.parametrize(
+    ("detailed", "parameter"), [(True, "warpDrive"), (False, None)]
+)
+async def test_get_options_validation(
+    client: OscClient, osc_sim: OscSimulator, detailed: bool, parameter: str | None
+) -> None:
+    """Unknown option names are named back when the camera's message says which."""
+    osc_sim.detailed_errors = detailed
     with pytest.raises(OscValidationError) as err:
         await client.get_options(["iso", "warpDrive"])
-    assert err.value.parameter == "warpDrive"
+    assert err.value.code == "invalidParameterName"
+    assert err.value.parameter == parameter
 
 
-async def test_missing_parameter(client: OscClient) -> None:
-    """missingParameter is a validation error naming the parameter."""
+@pytest.mark.parametrize("detailed", [True, False])
+async def test_missing_parameter(
+    client: OscClient, osc_sim: OscSimulator, detailed: bool
+) -> None:
+    """missingParameter never names the parameter that was not sent."""
+    osc_sim.detailed_errors = detailed
     with pytest.raises(OscValidationError) as err:
         await client.execute("camera.setOptions", {})
     assert err.value.code == "missingParameter"
-    assert err.value.parameter == "options"
+    assert err.value.parameter is None
+    expected = "Parameter options is missing" if detailed else RICOH_MISSING
+    assert err.value.message == expected
 
 
 async def test_get_options_without_options(
@@ -786,22 +817,74 @@ async def test_get_options_without_options(
             "invalidParameterValue",
             "iso must be a number",
             {"options": {"iso": "x"}},
-            OscValidationError,
+            OscParameterRefused,
+            "iso",
+        ),
+        (
+            "invalidParameterValue",
+            "Parameter options.iso is out of range",
+            {"options": {"iso": 1, "whiteBalance": "auto"}},
+            OscParameterRefused,
             "iso",
         ),
         (
             "invalidParameterValue",
             "Value 'whiteBalance' is wrong",
+            {"options": {"iso": 100, "whiteBalance": "x"}},
+            OscParameterRefused,
+            "whiteBalance",
+        ),
+        # a name the request did not carry is never reported
+        (
+            "invalidParameterValue",
+            "Value 'whiteBalance' is wrong",
             None,
             OscValidationError,
-            "whiteBalance",
+            None,
         ),
         (
             "invalidParameterName",
             "bad parameters.fileType",
             None,
             OscValidationError,
+            None,
+        ),
+        (
+            "invalidParameterName",
+            "bad parameters.fileType",
+            {"fileType": "x", "entryCount": 1},
+            OscParameterRefused,
             "fileType",
+        ),
+        # the holder of several options when only it is named
+        (
+            "invalidParameterValue",
+            "options is not an object",
+            {"options": {"iso": 1, "whiteBalance": "auto"}},
+            OscParameterRefused,
+            "options",
+        ),
+        # quoted names may hold any character; the first one mentioned wins
+        (
+            "invalidParameterName",
+            'Unknown option "_my-option"',
+            {"options": {"_my-option": 1, "iso": 2}},
+            OscParameterRefused,
+            "_my-option",
+        ),
+        (
+            "invalidParameterValue",
+            "iso conflicts with exposureProgram",
+            {"options": {"exposureProgram": 1, "iso": 2}},
+            OscParameterRefused,
+            "iso",
+        ),
+        (
+            "invalidParameterValue",
+            "Parameter sessionId is invalid",
+            {"sessionId": "s", "fileType": "all", "entryCount": 1},
+            OscValidationError,
+            None,
         ),
         (
             "tooManyParameters",
@@ -814,8 +897,53 @@ async def test_get_options_without_options(
             "missingParameter",
             "entryCount is required",
             {"entryCount": 1, "sessionId": "s"},
-            OscValidationError,
+            OscParameterRefused,
             "entryCount",
+        ),
+        # RICOH's messages, word for word: they name nothing (issue 8)
+        (
+            "invalidParameterName",
+            RICOH_NAME,
+            {"optionNames": ["iso", "captureMode"]},
+            OscValidationError,
+            None,
+        ),
+        (
+            "invalidParameterValue",
+            RICOH_VALUE,
+            {"options": {"iso": 100, "whiteBalance": "x"}},
+            OscValidationError,
+            None,
+        ),
+        (
+            "missingParameter",
+            RICOH_MISSING,
+            {"fileType": "all"},
+            OscValidationError,
+            None,
+        ),
+        ("missingParameter", RICOH_MISSING, None, OscValidationError, None),
+        # ... but a request carrying one option or parameter can only be about it
+        (
+            "invalidParameterName",
+            RICOH_NAME,
+            {"optionNames": ["warpDrive"], "sessionId": "s"},
+            OscParameterRefused,
+            "warpDrive",
+        ),
+        (
+            "invalidParameterValue",
+            RICOH_VALUE,
+            {"options": {"iso": 123}},
+            OscParameterRefused,
+            "iso",
+        ),
+        (
+            "invalidParameterValue",
+            RICOH_VALUE,
+            {"fileUrls": ["http://camera/files/R0010001.JPG"]},
+            OscParameterRefused,
+            "fileUrls",
         ),
         ("unknownCommand", "", None, OscUnknownCommand, None),
         ("powerOffSequenceRunning", "bye", None, BackendError, None),
@@ -828,13 +956,23 @@ def test_command_error_mapping(
     kind: type[BackendError],
     parameter: str | None,
 ) -> None:
-    """Every OSC error code family maps to its type."""
+    """Every OSC error code family maps to its type; only sent names are named."""
     error = command_error(code, message, sent)
     assert type(error) is kind
     assert error.code == code
     assert str(error)
     if isinstance(error, OscValidationError):
         assert error.parameter == parameter
+
+
+def test_simulator_speaks_ricoh() -> None:
+    """The simulator's default messages are RICOH's, word for word."""
+    assert osc_sim_module.RICOH_MESSAGES == {
+        "invalidParameterName": RICOH_NAME,
+        "invalidParameterValue": RICOH_VALUE,
+        "missingParameter": RICOH_MISSING,
+    }
+    assert not OscSimulator().detailed_errors
 
 
 async def test_storage_and_modes(client: OscClient, osc_sim: OscSimulator) -> None:
@@ -1160,7 +1298,13 @@ async def test_upgrade_refused(client: OscClient, osc_sim: OscSimulator) -> None
 
 
 async def test_fall_back_to_level1(client: OscClient, osc_sim: OscSimulator) -> None:
-    """A camera that fell back to clientVersion 1 is switched back and the shot retried."""
+    """A camera that fell back to clientVersion 1 is switched back and the shot retried.
+
+    The fallback is recognised by a missingParameter naming sessionId; with
+    RICOH's generic message only the _apiVersion of the next state read
+    tells (test_fall_back_seen_in_state).
+    """
+    osc_sim.detailed_errors = True
     await client.take_picture()
     osc_sim.fall_back_to_level1()
     url = await client.take_picture()

@@ -16,6 +16,10 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.osc import OscSimulator
 from tests.conftest import StartServer, find_device, setup_entry
 
+# What RICOH's emulator answers for validation errors, word for word
+RICOH_NAME = "Any input parameter or option name is unrecognized or supported."
+RICOH_VALUE = "Any input parameter or option is recognized, but its value is invalid."
+
 
 async def _take(hass: HomeAssistant, target: dict[str, Any]) -> Any:
     return await hass.services.async_call(
@@ -119,20 +123,48 @@ async def test_set_options(
 
 
 @pytest.mark.parametrize(
-    ("options", "parameter"),
+    ("options", "detailed", "key", "message"),
     [
-        ({"iso": 123}, "iso"),
-        ({"exposureCompensation": 5}, "exposureCompensation"),
-        ({"warpFactor": 9}, "warpFactor"),
+        (
+            {"iso": 123},
+            False,
+            "invalid_option",
+            f"The camera refused option iso: {RICOH_VALUE}",
+        ),
+        (
+            {"warpFactor": 9},
+            False,
+            "invalid_option",
+            f"The camera refused option warpFactor: {RICOH_NAME}",
+        ),
+        (
+            {"iso": 100, "exposureCompensation": 5},
+            False,
+            "invalid_request",
+            f"The camera refused the options or parameters of the command: {RICOH_VALUE}",
+        ),
+        (
+            {"iso": 100, "exposureCompensation": 5},
+            True,
+            "invalid_option",
+            (
+                "The camera refused option exposureCompensation: "
+                "Parameter options.exposureCompensation is out of range"
+            ),
+        ),
     ],
 )
 async def test_set_options_refused_by_camera(
     hass: HomeAssistant,
     osc_entry: MockConfigEntry,
+    osc_sim: OscSimulator,
     options: dict[str, Any],
-    parameter: str,
+    detailed: bool,
+    key: str,
+    message: str,
 ) -> None:
-    """The camera's validation errors name the option."""
+    """The user reads an option name only when it is known, else the camera's words."""
+    osc_sim.detailed_errors = detailed
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN,
@@ -140,9 +172,8 @@ async def test_set_options_refused_by_camera(
             {ATTR_ENTITY_ID: "camera.theta_latest_picture", "options": options},
             blocking=True,
         )
-    assert err.value.translation_key == "invalid_option"
-    assert err.value.translation_placeholders["parameter"] == parameter
-    assert parameter in str(err.value)
+    assert err.value.translation_key == key
+    assert str(err.value) == message
 
 
 async def test_set_options_other_errors(

@@ -130,7 +130,7 @@ class OscValidationError(BackendError):
     """The camera refused a parameter or an option.
 
     ``parameter`` names it when the camera's message (or the request) lets
-    us tell which one.
+    us tell which one; it is always a name the request carried.
     """
 
     def __init__(
@@ -139,6 +139,16 @@ class OscValidationError(BackendError):
         """Keep the offending parameter's name beside the camera's answer."""
         super().__init__(code, message)
         self.parameter = parameter
+
+
+class OscParameterRefused(OscValidationError):
+    """A validation error known to be about one parameter or option we sent."""
+
+    parameter: str
+
+    def __init__(self, code: str | int, message: str, parameter: str) -> None:
+        """Name the refused parameter (never None here)."""
+        super().__init__(code, message, parameter)
 
 
 class OscUnknownCommand(BackendError):
@@ -470,46 +480,89 @@ class OscCommand:
 # --------------------------------------------------------------------------
 # error mapping
 
-_QUOTED = re.compile(r"""['"`]([A-Za-z_][\w.]*)['"`]""")
-_DOTTED = re.compile(r"\b(?:options|parameters|optionNames)\.([A-Za-z_]\w*)")
-_NAMED = re.compile(r"\b[Pp]arameters?\s+([A-Za-z_]\w*)\b")
+# A word of the camera's message, or what it quotes (names with odd characters)
+_TOKEN = re.compile(r"""'([^']*)'|"([^"]*)"|`([^`]*)`|(\w+)""")
+_WORD = re.compile(r"\w+")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+# Codes that refuse something the request carried (missingParameter does not)
+_ABOUT_SENT_CODES: Final = frozenset({"invalidParameterName", "invalidParameterValue"})
 
 
-def _word_in(message: str, names: Iterable[str]) -> str | None:
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", message):
-            return name
-    return None
+def _tokens(message: str) -> Iterator[str]:
+    """Words and quoted strings of ``message``, in order, in one linear pass.
+
+    A quoted string is given whole and then word by word, so ``'options.iso'``
+    yields ``options.iso``, ``options`` and ``iso``.
+    """
+    for match in _TOKEN.finditer(message):
+        word = match.group(4)
+        if word is not None:
+            yield word
+            continue
+        quoted = match.group(1) or match.group(2) or match.group(3) or ""
+        yield quoted
+        yield from _WORD.findall(quoted)
 
 
-def _parameter_in(message: str, sent: Mapping[str, Any] | None) -> str | None:
-    """The parameter a validation message is about, when it can be told.
+def _sent_names(sent: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Names the request carried: top-level parameters and the innermost names.
 
-    Option names we sent come first (``options.iso`` names ``iso``, not
-    ``options``), then the camera's own phrasing, then top-level parameters.
+    Innermost names are option names (keys of ``options``, entries of
+    ``optionNames``), or the parameter itself when it holds a plain value.
+    The level 1 ``sessionId`` is plumbing, never what a user got wrong.
     """
     top: list[str] = []
-    nested: list[str] = []
-    for key, value in (sent or {}).items():
+    inner: list[str] = []
+    for key, value in sent.items():
         if key == "sessionId":
             continue
         top.append(key)
+        names: list[str] = []
         if isinstance(value, dict):
-            nested.extend(str(k) for k in value)
+            names = [str(name) for name in value]
         elif isinstance(value, list):
-            nested.extend(v for v in value if isinstance(v, str))
-    if found := _word_in(message, nested):
-        return found
-    for pattern in (_DOTTED, _QUOTED, _NAMED):
-        if match := pattern.search(message):
-            return match.group(1).rsplit(".", 1)[-1]
-    return _word_in(message, top)
+            names = [
+                v for v in value if isinstance(v, str) and _IDENTIFIER.fullmatch(v)
+            ]
+        inner.extend(names or [key])
+    return top, inner
+
+
+def _parameter_in(
+    code: str, message: str, sent: Mapping[str, Any] | None
+) -> str | None:
+    """The sent parameter or option a validation error is about, if known.
+
+    Only names the request carried can come back: the camera's message is
+    searched for them (option names first, then top-level parameters, each
+    time the first one mentioned), which takes one pass over the message
+    and one set of the names. RICOH's messages are generic and name nothing
+    ("Any input parameter or option is recognized, but its value is
+    invalid."): then a request that carried exactly one option or parameter
+    names it, since the refusal can only be about that one.
+    """
+    if not sent:
+        return None
+    top, inner = _sent_names(sent)
+    wanted = set(inner) | set(top)
+    mentioned = [token for token in _tokens(message) if token in wanted]
+    for candidates in (set(inner), set(top)):
+        for token in mentioned:
+            if token in candidates:
+                return token
+    if code in _ABOUT_SENT_CODES and len(inner) == 1:
+        return inner[0]
+    return None
 
 
 def command_error(
     code: str, message: str, sent: Mapping[str, Any] | None = None
 ) -> BackendError:
-    """Map an OSC error code to the typed exception callers can tell apart."""
+    """Map an OSC error code to the typed exception callers can tell apart.
+
+    ``sent`` is the command's parameters: a validation error names one of
+    them only when the camera's answer lets us tell which one.
+    """
     if code in BUSY_CODES:
         return OscBusyError(
             code, message or "the camera is busy or the command is disabled"
@@ -517,7 +570,9 @@ def command_error(
     if code in CANCEL_CODES:
         return OscCancelledError(code, message or "the shot was cancelled")
     if code in VALIDATION_CODES:
-        return OscValidationError(code, message, _parameter_in(message, sent))
+        if (parameter := _parameter_in(code, message, sent)) is not None:
+            return OscParameterRefused(code, message, parameter)
+        return OscValidationError(code, message)
     if code == "unknownCommand":
         return OscUnknownCommand(code, message)
     return BackendError(code, message)
@@ -1232,6 +1287,7 @@ __all__ = [
     "OscFile",
     "OscFileList",
     "OscInfo",
+    "OscParameterRefused",
     "OscShotInProgress",
     "OscState",
     "OscStorage",

@@ -25,6 +25,7 @@ from ...api.osc import (
     OscClient,
     OscCommandTimeout,
     OscInfo,
+    OscParameterRefused,
     OscShotInProgress,
     OscState,
     OscStorage,
@@ -55,11 +56,15 @@ register_error_translation(OscCancelledError, "shot_cancelled")
 register_error_translation(
     OscCommandTimeout, "shot_timeout", lambda err: {"message": _message(err)}
 )
+# RICOH's validation messages name no option: name one only when it is known
 register_error_translation(
-    OscValidationError,
+    OscValidationError, "invalid_request", lambda err: {"message": _message(err)}
+)
+register_error_translation(
+    OscParameterRefused,
     "invalid_option",
     lambda err: {
-        "parameter": getattr(err, "parameter", None) or "?",
+        "parameter": getattr(err, "parameter", None) or "",
         "message": _message(err),
     },
 )
