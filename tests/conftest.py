@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 import logging
+from pathlib import Path
+import re
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
+from syrupy.types import PropertyPath, SerializableData
 
+from custom_components.camera_bridge.backends import BACKENDS
 from custom_components.camera_bridge.const import DOMAIN
 from custom_components.camera_bridge.helpers import async_find_device
 from simulator.common import RunningServer, SimulatorBase, serve
@@ -131,3 +143,121 @@ async def setup_entry(
     await hass.async_block_till_done()
     assert entry.state is expect
     return entry
+
+
+# --- entity snapshots ---------------------------------------------------------
+
+# Each test leg (the minimum and the newest Home Assistant) serialises registry
+# entries with the fields of its own release, so each keeps its own snapshots.
+HA_RELEASE = f"{MAJOR_VERSION}.{MINOR_VERSION}"
+
+
+class ReleaseSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Home Assistant's amber snapshots, in snapshots-<release>/ beside the test.
+
+    Not snapshots/<release>/: the fixtures this one builds on register their
+    own extensions, and Home Assistant's walks snapshots/ recursively, so it
+    would find the other release's files, call them unused and delete them
+    on --snapshot-update.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """The snapshot folder of the running Home Assistant release."""
+        folder = Path(test_location.filepath).parent
+        return str(folder / f"snapshots-{HA_RELEASE}")
+
+
+# Simulators listen on a free port chosen at each run
+_SIMULATOR_ADDRESS = re.compile(r"127\.0\.0\.1:\d+")
+# Home Assistant gives every camera a fresh random access token
+_TOKEN_QUERY = re.compile(r"([?&]token=)[^&]+")
+_TOKEN = "<access token>"
+
+
+def normalise_snapshot(
+    *, data: SerializableData, path: PropertyPath
+) -> SerializableData:
+    """Replace the values that change from run to run by fixed text.
+
+    The simulator's port becomes ``<port>``; a camera's access token (the
+    ``access_token`` attribute and the ``token`` of its ``entity_picture``)
+    becomes ``<access token>``.
+    """
+    if not isinstance(data, str):
+        return data
+    if path and path[-1][0] == "access_token":
+        return _TOKEN
+    text = _SIMULATOR_ADDRESS.sub("127.0.0.1:<port>", data)
+    return _TOKEN_QUERY.sub(rf"\g<1>{_TOKEN}", text)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots per Home Assistant release, with run-dependent values normalised."""
+    return snapshot.with_defaults(
+        extension_class=ReleaseSnapshotExtension, matcher=normalise_snapshot
+    )
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Register every entity enabled, also those disabled by default."""
+    with patch.object(
+        Entity,
+        "entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@contextmanager
+def only_platforms(kind: str, *platforms: Platform) -> Iterator[None]:
+    """Let entries of a backend kind set up only ``platforms``.
+
+    ``snapshot_platform`` wants one platform per entry; a backend forwards
+    all of its platforms at once.
+    """
+    spec = replace(BACKENDS[kind], platforms=platforms)
+    with patch.dict(BACKENDS, {kind: spec}):
+        yield
+
+
+def snapshot_devices(
+    hass: HomeAssistant, snapshot: SnapshotAssertion, entry_id: str
+) -> None:
+    """Snapshot every device of an entry, and which entities sit on which device.
+
+    The registry snapshots hide device ids (``<ANY>``); the layout shows the
+    device tree and each device's entities by identifier and entity id.
+    """
+    device_registry = dr.async_get(hass)
+    entity_registry = er.async_get(hass)
+    devices = sorted(
+        dr.async_entries_for_config_entry(device_registry, entry_id),
+        key=lambda device: sorted(device.identifiers),
+    )
+    assert devices
+
+    def ident(device_id: str | None) -> str | None:
+        if device_id is None:
+            return None
+        device = device_registry.async_get(device_id)
+        assert device is not None
+        return ", ".join(sorted(":".join(pair) for pair in device.identifiers))
+
+    layout: dict[str | None, dict[str, Any]] = {}
+    for device in devices:
+        name = ident(device.id)
+        assert device == snapshot(name=f"{name}-device")
+        layout[name] = {
+            "via_device": ident(device.via_device_id),
+            "entities": sorted(
+                entity.entity_id
+                for entity in er.async_entries_for_device(
+                    entity_registry, device.id, include_disabled_entities=True
+                )
+            ),
+        }
+    assert layout == snapshot(name="device-layout")
