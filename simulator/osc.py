@@ -175,6 +175,9 @@ class OscSimulator(SimulatorBase):
     # level 1: refuse a new session while one is open (cameraInExclusiveUse)
     exclusive_sessions: bool = False
     require_xsrf: bool = True
+    # with auth set: True lets /osc/info answer without credentials (whether a
+    # THETA in client mode protects /osc/info is not documented; tests cover both)
+    open_info: bool = False
     throttle_timeout: int = 0
     # False: inProgress answers keep completion at 0 (no hint when it ends)
     report_completion: bool = True
@@ -323,7 +326,11 @@ class OscSimulator(SimulatorBase):
         self, request: web.Request, handler: Handler
     ) -> web.StreamResponse:
         self._host = request.host
-        if self.auth is None or self._digest_ok(request):
+        if (
+            self.auth is None
+            or (self.open_info and request.path == "/osc/info")
+            or self._digest_ok(request)
+        ):
             return await handler(request)
         self.auth_failures += 1
         nonce = secrets.token_hex(16)

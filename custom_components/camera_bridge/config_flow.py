@@ -14,10 +14,16 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
 )
 from homeassistant.core import callback
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .api import AuthenticationFailed, CameraBridgeError, CannotConnect
 from .backends import BACKENDS
 from .backends.base import BackendSpec, EntryInfo, InvalidInput
+from .backends.osc.discovery import (
+    DiscoveredCamera,
+    NotDiscoverable,
+    async_identify as async_identify_osc_camera,
+)
 from .const import (
     CONF_KIND,
     DOMAIN,
@@ -54,6 +60,8 @@ class CameraBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    _discovered: DiscoveredCamera
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -105,6 +113,46 @@ class CameraBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 spec.user_schema(), user_input or {}
             ),
             errors=errors,
+        )
+
+    async def async_step_zeroconf(
+        self, discovery_info: ZeroconfServiceInfo
+    ) -> ConfigFlowResult:
+        """A RICOH THETA announced itself (_osc._tcp); offer it once it answered."""
+        try:
+            camera = await async_identify_osc_camera(self.hass, discovery_info)
+        except NotDiscoverable as err:
+            return self.async_abort(reason=err.reason)
+        await self.async_set_unique_id(camera.unique_id)
+        # a configured camera at a new address follows it
+        self._abort_if_unique_id_configured(updates=camera.address)
+        self._discovered = camera
+        self.context["title_placeholders"] = camera.placeholders
+        return await self.async_step_zeroconf_confirm()
+
+    async def async_step_zeroconf_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm a discovered camera, with its credentials when it wants them."""
+        camera = self._discovered
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {CONF_KIND: KIND_OSC, **camera.address, **user_input}
+            info, errors = await _async_validate(self, BACKENDS[KIND_OSC], data)
+            if info is not None:
+                # the identity /osc/info gives once the credentials let us ask
+                await self.async_set_unique_id(info.unique_id, raise_on_progress=False)
+                self._abort_if_unique_id_configured(updates=camera.address)
+                return self.async_create_entry(
+                    title=info.title, data={**data, **info.data_updates}
+                )
+        return self.async_show_form(
+            step_id="zeroconf_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                camera.confirm_schema(), user_input or camera.suggested
+            ),
+            errors=errors,
+            description_placeholders=camera.placeholders,
         )
 
     async def async_step_reauth(
