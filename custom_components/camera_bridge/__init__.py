@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .backends import BACKENDS
-from .backends.base import BackendSpec
+from .backends import BACKENDS, backend_of
 from .const import CONF_KIND, DOMAIN
 from .coordinator import CameraBridgeConfigEntry
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-
-def _spec(entry: CameraBridgeConfigEntry) -> BackendSpec:
-    try:
-        return BACKENDS[entry.data[CONF_KIND]]
-    except KeyError as err:
-        raise ConfigEntryError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_kind",
-            translation_placeholders={"kind": str(entry.data.get(CONF_KIND))},
-        ) from err
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -37,7 +24,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: CameraBridgeConfigEntry
 ) -> bool:
     """Connect to the backend of an entry and set up its entities."""
-    spec = _spec(entry)
+    spec = backend_of(entry)
     coordinator = await spec.async_create_coordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
@@ -50,7 +37,7 @@ async def async_unload_entry(
 ) -> bool:
     """Unload the entities of an entry."""
     return await hass.config_entries.async_unload_platforms(
-        entry, _spec(entry).platforms
+        entry, backend_of(entry).platforms
     )
 
 

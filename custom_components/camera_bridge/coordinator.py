@@ -67,11 +67,11 @@ class BridgeCoordinator[T](DataUpdateCoordinator[T]):
     async def _async_fetch(self) -> T:
         """Ask the backend for fresh data (one request where possible)."""
 
-    @abstractmethod
     def async_setup_platform(
         self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
     ) -> None:
         """Add (now and later) this backend's entities of one platform."""
+        raise NotImplementedError
 
     def diagnostics(self) -> dict[str, Any]:
         """Backend-specific diagnostics (secrets are redacted by the caller)."""

@@ -6,6 +6,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .backends import async_setup_platform
 from .coordinator import CameraBridgeConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -17,4 +18,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add this platform's entities of the entry's backend."""
-    entry.runtime_data.async_setup_platform(Platform.SENSOR, async_add_entities)
+    async_setup_platform(entry, Platform.SENSOR, async_add_entities)

@@ -9,6 +9,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigSubentryFlow
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..coordinator import BridgeCoordinator, CameraBridgeConfigEntry
 
@@ -32,6 +33,10 @@ class EntryInfo:
     data_updates: Mapping[str, Any] = field(default_factory=dict)
 
 
+# Adds (now and whenever the backend finds more) the entities of one platform
+# for the entry's coordinator; declared by the backend's entities module.
+type PlatformSetup = Callable[[Any, Platform, AddConfigEntryEntitiesCallback], None]
+
 # Returns a voluptuous schema. Typed loosely on purpose: from 2026.9 Home
 # Assistant aliases voluptuous to probatio, whose Schema type differs.
 type SchemaFactory = Callable[[], Any]
@@ -54,6 +59,7 @@ class BackendSpec:
     async_create_coordinator: Callable[
         [HomeAssistant, CameraBridgeConfigEntry], Awaitable[BridgeCoordinator[Any]]
     ]
+    async_setup_platform: PlatformSetup | None = None
     # False: the unique id is the device's own identity (serial number);
     # reconfigure may not point the entry at another device.
     # True: the unique id follows the address and moves with reconfigure.

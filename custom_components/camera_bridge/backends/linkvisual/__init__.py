@@ -47,6 +47,7 @@ from .const import (
     SUBENTRY_CAMERA,
 )
 from .coordinator import LinkVisualCoordinator, client_from_data
+from .entities import async_setup_platform
 from .flow import CameraSubentryFlow
 from .services import async_setup_services
 
@@ -177,6 +178,7 @@ SPEC = BackendSpec(
     options_schema=_options_schema,
     async_validate=_async_validate,
     async_create_coordinator=_async_create_coordinator,
+    async_setup_platform=async_setup_platform,
     # The account is its AccessKey: reconfigure is how a key is rotated.
     unique_id_follows_address=True,
     subentry_flows={SUBENTRY_CAMERA: CameraSubentryFlow},

@@ -24,12 +24,10 @@ from homeassistant.config_entries import (
     ConfigEntryChange,
     ConfigSubentry,
 )
-from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -340,18 +338,6 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
             manufacturer=MANUFACTURER,
             model="LinkVisual IP camera",
         )
-
-    @callback
-    def async_setup_platform(
-        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
-    ) -> None:
-        """Add each camera's entities of ``platform``, bound to its subentry."""
-        from .entities import entities_for  # noqa: PLC0415
-
-        for sub_id, tracker in self.trackers.items():
-            async_add_entities(
-                entities_for(platform, self, tracker.config), config_subentry_id=sub_id
-            )
 
     @callback
     def _async_entry_changed(

@@ -17,6 +17,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import Platform
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ...api.linkvisual import (
     LinkVisualError,
@@ -196,3 +197,17 @@ def entities_for(
     """The entities of one camera on ``platform`` (none on others)."""
     factory = _FACTORIES.get(platform)
     return factory(coordinator, config) if factory else []
+
+
+@callback
+def async_setup_platform(
+    coordinator: LinkVisualCoordinator,
+    platform: Platform,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add each camera's entities of ``platform``, bound to its subentry."""
+    for sub_id, tracker in coordinator.trackers.items():
+        async_add_entities(
+            entities_for(platform, coordinator, tracker.config),
+            config_subentry_id=sub_id,
+        )

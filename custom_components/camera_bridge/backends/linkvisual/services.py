@@ -30,6 +30,7 @@ from ...api.linkvisual import (
 )
 from ...const import DOMAIN, KIND_LINKVISUAL
 from ...helpers import translate_error
+from ...targets import async_get_target_devices
 from .const import (
     CONF_DURATION,
     CONF_PRE_RECORD,
@@ -78,9 +79,6 @@ def _cameras(
     hass: HomeAssistant, call: ServiceCall
 ) -> list[tuple[str, LinkVisualCoordinator, str]]:
     """(device id, coordinator, camera subentry id) of every target."""
-    # imported here: the shared services module imports the backend registry
-    from ...services import async_get_target_devices  # noqa: PLC0415
-
     cameras = []
     for entry, device in async_get_target_devices(hass, call, KIND_LINKVISUAL):
         coordinator = entry.runtime_data

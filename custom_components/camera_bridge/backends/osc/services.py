@@ -21,6 +21,7 @@ from ...api import CameraBridgeError
 from ...api.osc import OscValidationError
 from ...const import DOMAIN, KIND_OSC
 from ...helpers import translate_error
+from ...targets import async_get_target_devices
 from .const import (
     ATTR_FILE_URL,
     ATTR_OPTIONS,
@@ -97,9 +98,6 @@ SET_OPTIONS_SCHEMA: Any = vol.Schema(
 def _coordinators(
     hass: HomeAssistant, call: ServiceCall
 ) -> list[tuple[str, OscCoordinator]]:
-    # imported here: the shared services module imports the backend registry
-    from ...services import async_get_target_devices  # noqa: PLC0415
-
     return [
         (device.id, cast("OscCoordinator", entry.runtime_data))
         for entry, device in async_get_target_devices(hass, call, KIND_OSC)

@@ -27,6 +27,7 @@ from ...api.vdg_sense import (
 )
 from ...const import DOMAIN, KIND_VDG_SENSE
 from ...helpers import register_error_translation, translate_error
+from ...targets import async_get_target_devices
 from .const import (
     ATTR_BANDWIDTH,
     ATTR_DEVICES,
@@ -82,9 +83,6 @@ GET_EXPORT_STATUS_SCHEMA: Any = vol.Schema(
 
 def _coordinator(hass: HomeAssistant, call: ServiceCall) -> VdgCoordinator:
     """The coordinator of the one VDG Sense server the call targets."""
-    # imported here: the shared services module imports the backend registry
-    from ...services import async_get_target_devices  # noqa: PLC0415
-
     entries = {
         entry.entry_id: entry
         for entry, _ in async_get_target_devices(hass, call, KIND_VDG_SENSE)

@@ -37,6 +37,7 @@ from .const import (
     DEFAULT_SNAPSHOT_TIMEOUT,
 )
 from .coordinator import WcsCoordinator, compile_filter
+from .entities import async_setup_platform
 
 
 def _user_schema() -> vol.Schema:
@@ -126,5 +127,6 @@ SPEC = BackendSpec(
     validate_options=_validate_options,
     async_validate=_async_validate,
     async_create_coordinator=_async_create_coordinator,
+    async_setup_platform=async_setup_platform,
     unique_id_follows_address=True,
 )

@@ -11,11 +11,9 @@ import re
 import time
 from typing import Any
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from ...api.wcs import Stream, WcsClient
@@ -79,9 +77,9 @@ class WcsCoordinator(BridgeCoordinator[WcsData]):
             options.get(CONF_SNAPSHOT_CACHE, DEFAULT_SNAPSHOT_CACHE)
         )
         self._cache: dict[str, tuple[float, bytes]] = {}
-        self._added: set[str] = set()
+        # streams seen (or left as devices), to notice when they leave
+        self._known: set[str] = set()
         self._gone_since: dict[str, Any] = {}
-        self._add_cameras: AddConfigEntryEntitiesCallback | None = None
         self.server_device = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             name=entry.title,
@@ -116,47 +114,34 @@ class WcsCoordinator(BridgeCoordinator[WcsData]):
         streams = await self.client.find_all()
         return WcsData({s.name: s for s in streams if self._filter(s.name)})
 
-    @callback
-    def async_setup_platform(
-        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
-    ) -> None:
-        """Server sensors now; stream cameras now and whenever a stream appears."""
-        from .entities import SENSORS, WcsServerSensor  # noqa: PLC0415
+    async def _async_setup(self) -> None:
+        """Before the first poll: follow streams that devices are left of.
 
-        if platform is Platform.SENSOR:
-            async_add_entities(WcsServerSensor(self, desc) for desc in SENSORS)
-        elif platform is Platform.CAMERA:
-            self._add_cameras = async_add_entities
-            # Devices of streams seen before a restart: remove them if they
-            # stay gone, like streams that leave while running.
-            dev_reg = dr.async_get(self.hass)
-            now = dt_util.utcnow()
-            for device in dr.async_entries_for_config_entry(
-                dev_reg, self.config_entry.entry_id
-            ):
-                if (name := self._stream_name(device)) is not None:
-                    self._gone_since.setdefault(name, now)
-            self._async_sync_streams()
-            self.config_entry.async_on_unload(
-                self.async_add_listener(self._async_sync_streams)
-            )
+        Devices of streams seen before a restart are removed if their stream
+        stays gone, like streams that leave while Home Assistant runs.
+        """
+        now = dt_util.utcnow()
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(self.hass), self.config_entry.entry_id
+        ):
+            if (name := self._stream_name(device)) is not None:
+                self._known.add(name)
+                self._gone_since.setdefault(name, now)
+        self.config_entry.async_on_unload(
+            self.async_add_listener(self._async_track_streams)
+        )
 
     @callback
-    def _async_sync_streams(self) -> None:
-        """Add cameras for new streams; remove devices of long-gone ones."""
-        from .entities import WcsStreamCamera  # noqa: PLC0415
-
-        streams = self.data.streams if self.last_update_success else {}
-        new = [s for name, s in streams.items() if name not in self._added]
-        for name in streams:
-            self._gone_since.pop(name, None)
-        if new and self._add_cameras is not None:
-            self._added.update(s.name for s in new)
-            self._add_cameras(WcsStreamCamera(self, s) for s in new)
+    def _async_track_streams(self) -> None:
+        """Note when streams leave; remove the devices of long-gone ones."""
         if not self.last_update_success:
             return
+        streams = self.data.streams
+        self._known.update(streams)
+        for name in streams:
+            self._gone_since.pop(name, None)
         now = dt_util.utcnow()
-        for name in self._added - streams.keys():
+        for name in self._known - streams.keys():
             self._gone_since.setdefault(name, now)
         expired = [
             name
@@ -169,9 +154,11 @@ class WcsCoordinator(BridgeCoordinator[WcsData]):
         entry_id = self.config_entry.entry_id
         for name in expired:
             del self._gone_since[name]
-            self._added.discard(name)
+            self._known.discard(name)
             self._cache.pop(name, None)
-            device = async_find_device(self.hass, entry_id, self.stream_identifier(name))
+            device = async_find_device(
+                self.hass, entry_id, self.stream_identifier(name)
+            )
             if device is not None:
                 _LOGGER.info(
                     "Stream %s has been gone for a day: removing its device", name
@@ -197,7 +184,7 @@ class WcsCoordinator(BridgeCoordinator[WcsData]):
         name = self._stream_name(device)
         if name is None or (self.data is not None and name in self.data.streams):
             return False
-        self._added.discard(name)
+        self._known.discard(name)
         self._gone_since.pop(name, None)
         self._cache.pop(name, None)
         return True

@@ -12,7 +12,10 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.const import Platform
+from homeassistant.core import callback
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ...api import CameraBridgeError
@@ -75,6 +78,36 @@ class WcsServerSensor(CameraBridgeEntity[WcsCoordinator], SensorEntity):
         return self.entity_description.value_fn(self.coordinator.data)
 
 
+@callback
+def async_setup_platform(
+    coordinator: WcsCoordinator,
+    platform: Platform,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Server sensors now; stream cameras now and whenever a stream appears."""
+    if platform is Platform.SENSOR:
+        async_add_entities(WcsServerSensor(coordinator, desc) for desc in SENSORS)
+    elif platform is Platform.CAMERA:
+        added: set[str] = set()
+
+        @callback
+        def _async_add_new_streams() -> None:
+            if not coordinator.last_update_success:
+                return
+            new = [s for s in coordinator.data.streams.values() if s.name not in added]
+            added.update(s.name for s in new)
+            if new:
+                async_add_entities(
+                    WcsStreamCamera(coordinator, s, on_remove=added.discard)
+                    for s in new
+                )
+
+        _async_add_new_streams()
+        coordinator.config_entry.async_on_unload(
+            coordinator.async_add_listener(_async_add_new_streams)
+        )
+
+
 class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
     """A published stream, shown through PNG snapshots."""
 
@@ -82,7 +115,13 @@ class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
     # named after its device, the stream
     _attr_name = None
 
-    def __init__(self, coordinator: WcsCoordinator, stream: Stream) -> None:
+    def __init__(
+        self,
+        coordinator: WcsCoordinator,
+        stream: Stream,
+        *,
+        on_remove: Callable[[str], None],
+    ) -> None:
         """One camera on the stream's own device, named after the stream."""
         super().__init__(
             coordinator,
@@ -93,6 +132,8 @@ class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
         Camera.__init__(self)
         self.stream_name = stream.name
         self.content_type = "image/png"
+        # a camera may be added again once this one (its device) is removed
+        self.async_on_remove(lambda: on_remove(stream.name))
 
     @property
     def _stream(self) -> Stream | None:
