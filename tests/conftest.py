@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 import logging
+import os
 from pathlib import Path
 import re
 from typing import Any
@@ -19,6 +20,7 @@ from homeassistant.const import MAJOR_VERSION, MINOR_VERSION, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.entity import Entity
+from hypothesis import HealthCheck, settings as hypothesis_settings
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -38,6 +40,18 @@ from simulator.common import RunningServer, SimulatorBase, serve
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+# Fuzz tests (hypothesis) use a bounded profile so CI stays fast; for a long
+# local run: HYPOTHESIS_PROFILE=long scripts/test tests -k fuzz
+_FUZZ_HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+hypothesis_settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=_FUZZ_HEALTH
+)
+hypothesis_settings.register_profile(
+    "long", max_examples=20_000, deadline=None, suppress_health_check=_FUZZ_HEALTH
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 class _DeprecationReports(logging.Handler):
