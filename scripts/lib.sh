@@ -9,12 +9,15 @@ CACHE="${CAMERA_BRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/camera-bridge}"
 ROOTFS="$CACHE/rootfs"
 VENVS="$CACHE/venvs"
 PIP_CACHE="$CACHE/pip"
-# LEG=newest (requirements_test.txt) or LEG=minimum (requirements_test_min.txt)
+# LEG=newest (requirements_test.txt), LEG=minimum (requirements_test_min.txt)
+# or LEG=smoke (requirements_smoke.txt: the newest Home Assistant release, run
+# for real by scripts/smoke)
 LEG="${LEG:-newest}"
 case "$LEG" in
   newest) REQS="$REPO/requirements_test.txt" ;;
   minimum) REQS="$REPO/requirements_test_min.txt" ;;
-  *) echo "unknown LEG=$LEG (newest|minimum)" >&2; exit 2 ;;
+  smoke) REQS="$REPO/requirements_smoke.txt" ;;
+  *) echo "unknown LEG=$LEG (newest|minimum|smoke)" >&2; exit 2 ;;
 esac
 VENV="$VENVS/$LEG"
 
