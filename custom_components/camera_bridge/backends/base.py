@@ -12,6 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..coordinator import BridgeCoordinator, CameraBridgeConfigEntry
+from ..media import MediaProvider
 
 
 class InvalidInput(Exception):
@@ -67,6 +68,8 @@ class BackendSpec:
     validate_options: Callable[[Mapping[str, Any]], None] | None = None
     subentry_flows: Mapping[str, type[ConfigSubentryFlow]] = field(default_factory=dict)
     async_setup_services: Callable[[HomeAssistant], None] | None = None
+    # What the backend shows in the Media browser (None: nothing)
+    media: MediaProvider | None = None
     # Clean up what the backend stored for an entry that is being deleted
     async_remove_entry: (
         Callable[[HomeAssistant, CameraBridgeConfigEntry], Awaitable[None]] | None

@@ -1,0 +1,79 @@
+"""What a backend offers to Home Assistant's Media browser.
+
+A backend that has media (pictures on a camera, cloud recordings, exports)
+gives its ``BackendSpec`` a ``MediaProvider``. Paths are the backend's own
+identifiers below its config entry; the shared ``media_source.py`` puts the
+entry id in front and turns nodes into ``BrowseMediaSource`` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from homeassistant.exceptions import HomeAssistantError
+
+
+class MediaNotFound(HomeAssistantError):
+    """The media id names nothing this backend listed (unknown or tampered)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MediaNode:
+    """One folder or item of the Media browser, below a config entry.
+
+    ``media_class`` / ``children_media_class`` are Home Assistant MediaClass
+    values, ``content_type`` a MediaType or MIME type.
+    """
+
+    path: str
+    title: str
+    media_class: str
+    content_type: str
+    can_play: bool = False
+    can_expand: bool = False
+    thumbnail: str | None = None
+    children_media_class: str | None = None
+    children: tuple[MediaNode, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedMedia:
+    """Where a player fetches an item: a URL and its MIME type.
+
+    ``proxied`` URLs are paths of Home Assistant's media view, which the
+    shared code signs for the player.
+    """
+
+    url: str
+    mime_type: str
+    proxied: bool = False
+
+
+@dataclass(slots=True)
+class MediaStream:
+    """A file read from the device for the media view, chunk by chunk."""
+
+    content_type: str
+    size: int | None
+    chunks: AsyncGenerator[bytes]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class MediaProvider(Protocol):
+    """The Media browser side of one backend kind.
+
+    Every method gets the entry's coordinator. Unknown paths raise
+    ``MediaNotFound`` before any request is sent; device failures raise the
+    API's ``CameraBridgeError`` family.
+    """
+
+    async def async_browse(self, coordinator: Any, path: str) -> MediaNode:
+        """The folder (with children) or item at ``path`` ("" is the entry)."""
+
+    async def async_resolve(self, coordinator: Any, path: str) -> ResolvedMedia:
+        """Where to play the item at ``path`` (fresh URLs, never stored ones)."""
+
+    async def async_open(self, coordinator: Any, path: str) -> MediaStream:
+        """Stream a proxied item from the device (for ``ResolvedMedia.proxied``)."""

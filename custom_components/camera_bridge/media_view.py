@@ -1,0 +1,84 @@
+"""The authenticated view that streams media files from a LAN device.
+
+An OSC camera's files sit behind Digest auth on the home network; players
+(and phones away from home) fetch them through Home Assistant instead. The
+view only serves paths the entry's ``MediaProvider`` accepts (files the
+device itself listed), so it is never an open proxy.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+import logging
+from urllib.parse import quote
+
+from aiohttp import web
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.http import HomeAssistantView
+
+from .api import CameraBridgeError
+from .backends import BACKENDS
+from .const import CONF_KIND, DOMAIN
+from .media import MediaNotFound
+
+_LOGGER = logging.getLogger(__name__)
+
+URL_PREFIX = f"/api/{DOMAIN}/media"
+
+
+def media_view_path(entry_id: str, path: str) -> str:
+    """The view's path for one item of an entry (sign it before handing out)."""
+    return f"{URL_PREFIX}/{entry_id}/{quote(path, safe='/')}"
+
+
+class MediaProxyView(HomeAssistantView):
+    """Streams one listed file of a Camera Bridge entry's device."""
+
+    url = URL_PREFIX + "/{entry_id}/{path:.+}"
+    name = f"api:{DOMAIN}:media"
+    requires_auth = True
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Serve the media of ``hass``'s Camera Bridge entries."""
+        self.hass = hass
+
+    async def get(
+        self, request: web.Request, entry_id: str, path: str
+    ) -> web.StreamResponse:
+        """Stream the file, or 404 for anything the device did not list."""
+        entry = self.hass.config_entries.async_get_entry(entry_id)
+        spec = BACKENDS.get(entry.data.get(CONF_KIND, "")) if entry else None
+        if (
+            entry is None
+            or entry.domain != DOMAIN
+            or entry.state is not ConfigEntryState.LOADED
+            or spec is None
+            or spec.media is None
+        ):
+            return web.Response(status=HTTPStatus.NOT_FOUND)
+        try:
+            media = await spec.media.async_open(entry.runtime_data, path)
+        except MediaNotFound:
+            return web.Response(status=HTTPStatus.NOT_FOUND)
+        except CameraBridgeError as err:
+            _LOGGER.warning("%s: cannot fetch a media file: %s", entry.title, err)
+            return web.Response(status=HTTPStatus.BAD_GATEWAY)
+        response = web.StreamResponse(
+            headers={"Content-Type": media.content_type, **media.headers}
+        )
+        if media.size is not None:
+            response.content_length = media.size
+        try:
+            await response.prepare(request)
+            async for chunk in media.chunks:
+                await response.write(chunk)
+            await response.write_eof()
+        except CameraBridgeError as err:
+            # headers are out: the player sees a short body
+            _LOGGER.warning("%s: media file cut off: %s", entry.title, err)
+        except ConnectionResetError:
+            _LOGGER.debug("%s: the player left during a media file", entry.title)
+        finally:
+            await media.chunks.aclose()
+        return response
