@@ -1,0 +1,81 @@
+"""Reading LinkVisual's answer envelope: ``Data`` on success, a typed error otherwise.
+
+Answers are JSON objects ``{RequestId, Success, Code, ErrorMessage, Data}``;
+gateway errors (bad signature, unknown key, throttling) come as
+``{RequestId, Code, Message}`` with an HTTP error status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._http import Response
+from ..errors import CameraBridgeError, InvalidResponse
+from .errors import (
+    LinkVisualAuthenticationFailed,
+    LinkVisualError,
+    LinkVisualThrottled,
+    LinkVisualUnavailable,
+)
+from .values import to_flag, to_text
+
+AUTH_CODE_PREFIXES = (
+    "invalidaccesskeyid",
+    "signaturedoesnotmatch",
+    "forbidden",
+    "incompletesignature",
+)
+THROTTLING_CODE_PREFIXES = ("throttling",)
+UNAVAILABLE_CODES = ("serviceunavailable", "internalerror", "servicetimeout")
+_SUCCESS_CODES = ("", "200", "success", "ok")
+
+
+def classify_error(
+    code: str, message: str, request_id: str | None, status: int
+) -> CameraBridgeError:
+    """The exception for an error code (case-insensitive prefix match)."""
+    lowered = code.lower()
+    if lowered.startswith(AUTH_CODE_PREFIXES):
+        return LinkVisualAuthenticationFailed(
+            code, message, request_id=request_id, status=status
+        )
+    if lowered.startswith(THROTTLING_CODE_PREFIXES) or status == 429:
+        return LinkVisualThrottled(code, message, request_id=request_id, status=status)
+    if lowered in UNAVAILABLE_CODES or status >= 500:
+        return LinkVisualUnavailable(
+            code, message, request_id=request_id, status=status
+        )
+    return LinkVisualError(code, message, request_id=request_id, status=status)
+
+
+def parse_answer(action: str, resp: Response) -> tuple[Any, str | None]:
+    """Return (Data, RequestId) of a successful answer, raise the typed error otherwise."""
+    failed_status = resp.status >= 400
+    try:
+        body = resp.json()
+    except InvalidResponse:
+        if not failed_status:
+            raise
+        body = None
+    if not isinstance(body, Mapping):
+        if not failed_status:
+            raise InvalidResponse(f"{action} answer is not a JSON object")
+        if resp.status in (401, 403):
+            raise LinkVisualAuthenticationFailed(
+                str(resp.status), "access refused", status=resp.status
+            )
+        raise classify_error(str(resp.status), "", None, resp.status)
+    request_id = to_text(body.get("RequestId"))
+    code_raw = body.get("Code")
+    code = str(code_raw).strip() if code_raw is not None else ""
+    success = to_flag(body.get("Success"))
+    failed = (
+        failed_status
+        or success is False
+        or (success is None and code.lower() not in _SUCCESS_CODES)
+    )
+    if not failed:
+        return body.get("Data"), request_id
+    message = to_text(body.get("ErrorMessage")) or to_text(body.get("Message")) or ""
+    raise classify_error(code or str(resp.status), message, request_id, resp.status)

@@ -1,0 +1,304 @@
+"""The async LinkVisual client: one signed RPC call per action.
+
+Every call is an HTTPS POST to the endpoint with all parameters in the query
+string, signed with ``signing.sign``; ``answers.parse_answer`` turns the
+answer into ``Data`` or a typed error.
+
+Uncertain facts are single constants here: ``REQUEST_TIMES_IN_MS`` (unit of
+``QueryRecord``'s BeginTime/EndTime) and ``CHECK_ACTION`` (the cheap call
+proving a key works).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+import logging
+from typing import Any
+import uuid
+
+import aiohttp
+from yarl import URL
+
+from .._http import DEFAULT_TIMEOUT, fetch
+from ..errors import CameraBridgeError, InvalidResponse
+from .answers import parse_answer
+from .endpoint import DEFAULT_REGION, endpoint_for_region, normalize_endpoint
+from .errors import LinkVisualValidationError
+from .models import Credentials, Device, Recording
+from .signing import SIGNATURE_METHOD, SIGNATURE_VERSION, percent_encode, sign
+
+_LOGGER = logging.getLogger(__package__)
+
+API_VERSION = "2018-01-20"
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+MIN_DURATION = 10
+MAX_DURATION = 7200
+MAX_PRE_RECORD = 10
+STREAM_TYPES = (0, 1)  # 0 main stream, 1 sub stream
+MIN_URL_VALIDITY = 10
+MAX_URL_VALIDITY = 3600
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 200  # not documented for QueryRecord; a conservative cap
+
+# The QueryRecord page says "10-digit timestamp in milliseconds" and gives
+# 1508200012 as example: ten digits are seconds, so seconds are sent.
+REQUEST_TIMES_IN_MS = False
+
+# The cheap signed call of ``check_credentials``: lists time templates, needs
+# no device, changes nothing and fails on a wrong key, secret or instance id.
+CHECK_ACTION = "QueryTimeTemplate"
+
+
+class LinkVisualClient:
+    """Async client of the LinkVisual OpenAPI for one AccessKey (and instance)."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        access_key_id: str,
+        access_key_secret: str,
+        *,
+        region: str = DEFAULT_REGION,
+        endpoint: str | None = None,
+        iot_instance_id: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Keep the session and the account; ``endpoint`` overrides the region's host."""
+        access_key_id = access_key_id.strip()
+        if not access_key_id or not access_key_secret:
+            raise LinkVisualValidationError(
+                "access_key", "the AccessKeyId and AccessKeySecret are required"
+            )
+        self._session = session
+        self._credentials = Credentials(access_key_id, access_key_secret)
+        self.region = region.strip().lower() or DEFAULT_REGION
+        self.endpoint = normalize_endpoint(endpoint or endpoint_for_region(self.region))
+        self.iot_instance_id = (iot_instance_id or "").strip() or None
+        self.timeout = timeout
+
+    @property
+    def access_key_id(self) -> str:
+        """The AccessKeyId (not a secret; the secret has no accessor)."""
+        return self._credentials.access_key_id
+
+    def __repr__(self) -> str:
+        """Describe the client without its secret."""
+        return (
+            f"LinkVisualClient(access_key_id={self.access_key_id!r}, "
+            f"endpoint={self.endpoint!r}, iot_instance_id={self.iot_instance_id!r})"
+        )
+
+    # -- transport ---------------------------------------------------------
+
+    def _signed_query(self, action: str, params: Mapping[str, str]) -> str:
+        """The full, signed, encoded query string of one call."""
+        signed: dict[str, str] = {
+            "Action": action,
+            "Version": API_VERSION,
+            "Format": "JSON",
+            "AccessKeyId": self._credentials.access_key_id,
+            "SignatureMethod": SIGNATURE_METHOD,
+            "SignatureVersion": SIGNATURE_VERSION,
+            "SignatureNonce": str(uuid.uuid4()),
+            "Timestamp": datetime.now(UTC).strftime(TIMESTAMP_FORMAT),
+            "RegionId": self.region,
+        }
+        if self.iot_instance_id is not None:
+            signed["IotInstanceId"] = self.iot_instance_id
+        signed.update(params)
+        try:
+            signed["Signature"] = sign(
+                signed, self._credentials.access_key_secret, "POST"
+            )
+            return "&".join(
+                f"{percent_encode(k)}={percent_encode(v)}" for k, v in signed.items()
+            )
+        except UnicodeEncodeError as err:
+            raise LinkVisualValidationError(
+                "params", "a parameter is not encodable as UTF-8"
+            ) from err
+
+    async def _call(
+        self, action: str, params: Mapping[str, str]
+    ) -> tuple[Any, str | None]:
+        """Send one signed call; return its ``Data`` and ``RequestId``."""
+        url = URL(
+            f"{self.endpoint}/?{self._signed_query(action, params)}", encoded=True
+        )
+        resp = await fetch(self._session, "POST", url, timeout=self.timeout)
+        try:
+            data, request_id = parse_answer(action, resp)
+        except CameraBridgeError as err:
+            _LOGGER.debug("LinkVisual %s failed: %s", action, err)
+            raise
+        _LOGGER.debug("LinkVisual %s answered (RequestId %s)", action, request_id)
+        return data, request_id
+
+    # -- actions -----------------------------------------------------------
+
+    async def trigger_record(
+        self,
+        device: Device,
+        duration: int,
+        pre_record: int = 0,
+        stream_type: int = 0,
+    ) -> str:
+        """Make the camera record ``duration`` s now (pre-record included); return the record id."""
+        _check_device(device)
+        _check_int("duration", duration, MIN_DURATION, MAX_DURATION)
+        _check_int("pre_record", pre_record, 0, MAX_PRE_RECORD)
+        if pre_record >= duration:
+            raise LinkVisualValidationError(
+                "pre_record", "the pre-record must be shorter than the duration"
+            )
+        _check_stream_type(stream_type)
+        params = device.params() | {
+            "RecordDuration": str(duration),
+            "PreRecordDuration": str(pre_record),
+            "StreamType": str(stream_type),
+        }
+        data, _ = await self._call("TriggerRecord", params)
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = str(data)
+        if not isinstance(data, str) or not data.strip():
+            raise InvalidResponse("TriggerRecord answered no record id in 'Data'")
+        return data.strip()
+
+    async def query_record_by_record_id(
+        self, record_id: str, device: Device | None = None
+    ) -> Recording | None:
+        """The file of a triggered record, or None while it is not uploaded yet."""
+        params = {"RecordId": _check_text("record_id", record_id)}
+        if device is not None:
+            _check_device(device)
+            params |= device.params()
+        data, _ = await self._call("QueryRecordByRecordId", params)
+        if data in (None, "", [], {}):
+            return None
+        if not isinstance(data, Mapping):
+            raise InvalidResponse("QueryRecordByRecordId 'Data' is not an object")
+        if data.get("FileName") in (None, ""):
+            return None
+        return Recording.from_dict(data, record_id=params["RecordId"])
+
+    async def query_record_url(
+        self,
+        file_name: str,
+        valid_for: int = 600,
+        *,
+        seek_time: int = 0,
+        device: Device | None = None,
+    ) -> str:
+        """A playback (VOD) URL of a file, valid for ``valid_for`` s (10..3600)."""
+        params = {"FileName": _check_text("file_name", file_name)}
+        _check_int("valid_for", valid_for, MIN_URL_VALIDITY, MAX_URL_VALIDITY)
+        _check_int("seek_time", seek_time, 0, 2**31 - 1)
+        params["UrlValidDuration"] = str(valid_for)
+        if seek_time:
+            params["SeekTime"] = str(seek_time)
+        if device is not None:
+            _check_device(device)
+            params |= device.params()
+        data, _ = await self._call("QueryRecordUrl", params)
+        if isinstance(data, Mapping):
+            data = data.get("Url") or data.get("VodUrl")
+        if not isinstance(data, str) or not data.strip():
+            raise InvalidResponse("QueryRecordUrl answered no URL in 'Data'")
+        return data.strip()
+
+    async def stop_triggered_record(
+        self, record_id: str, device: Device | None = None
+    ) -> None:
+        """Stop a triggered record before its duration is over."""
+        params = {"RecordId": _check_text("record_id", record_id)}
+        if device is not None:
+            _check_device(device)
+            params |= device.params()
+        await self._call("StopTriggeredRecord", params)
+
+    async def query_record(
+        self,
+        device: Device,
+        begin: datetime,
+        end: datetime,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        *,
+        stream_type: int | None = None,
+    ) -> list[Recording]:
+        """The recordings of a camera between ``begin`` and ``end`` (aware datetimes), one page."""
+        _check_device(device)
+        for name, when in (("begin", begin), ("end", end)):
+            if not isinstance(when, datetime) or when.tzinfo is None:
+                raise LinkVisualValidationError(
+                    name, f"{name} must be an aware datetime"
+                )
+        if end < begin:
+            raise LinkVisualValidationError("end", "end is before begin")
+        _check_int("page", page, 1, 1_000_000)
+        _check_int("page_size", page_size, 1, MAX_PAGE_SIZE)
+        scale = 1000 if REQUEST_TIMES_IN_MS else 1
+        params = device.params() | {
+            "BeginTime": str(int(begin.timestamp() * scale)),
+            "EndTime": str(int(end.timestamp() * scale)),
+            "CurrentPage": str(page),
+            "PageSize": str(page_size),
+        }
+        if stream_type is not None:
+            _check_stream_type(stream_type)
+            params["StreamType"] = str(stream_type)
+        data, _ = await self._call("QueryRecord", params)
+        if data is None or data == "":
+            return []
+        if not isinstance(data, Mapping):
+            raise InvalidResponse("QueryRecord 'Data' is not an object")
+        items = data.get("List")
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            raise InvalidResponse("QueryRecord 'Data.List' is not a list")
+        recordings = []
+        for item in items:
+            if not isinstance(item, Mapping):
+                raise InvalidResponse("QueryRecord list entry is not an object")
+            recordings.append(Recording.from_dict(item))
+        return recordings
+
+    async def check_credentials(self) -> None:
+        """Prove the key, secret and instance id work with one cheap signed call.
+
+        Calls ``CHECK_ACTION`` (QueryTimeTemplate, one entry): read-only and
+        device-free. Raises LinkVisualAuthenticationFailed for a refused key.
+        """
+        await self._call(CHECK_ACTION, {"CurrentPage": "1", "PageSize": "1"})
+
+
+# --------------------------------------------------------------------------
+# Argument checks
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LinkVisualValidationError(name, f"{name} must be a whole number")
+    if not low <= value <= high:
+        raise LinkVisualValidationError(name, f"{name} must be within {low}..{high}")
+
+
+def _check_stream_type(value: Any) -> None:
+    if isinstance(value, bool) or value not in STREAM_TYPES:
+        raise LinkVisualValidationError(
+            "stream_type", "stream_type must be 0 (main) or 1 (sub)"
+        )
+
+
+def _check_device(device: Any) -> None:
+    if not isinstance(device, Device):
+        raise LinkVisualValidationError("device", "a device is required")
+
+
+def _check_text(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise LinkVisualValidationError(name, f"{name} is required")
+    return value.strip()

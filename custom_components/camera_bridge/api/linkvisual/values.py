@@ -1,0 +1,97 @@
+"""Reading single answer values: times, whole numbers, text and flags.
+
+LinkVisual's answers are loosely typed (numbers may come as text, times as
+seconds, milliseconds or text): each reader takes whatever JSON gave and
+returns a typed value, or None when the value is absent or unreadable.
+
+Uncertain facts are one constant each: ``MS_THRESHOLD`` and
+``NAIVE_TIME_ZONE`` (how answer times are read, see ``parse_time``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+import math
+from typing import Any
+
+# Answer times: a number at or above this is milliseconds, below it seconds.
+# 1e11 seconds is the year 5138, 1e11 milliseconds is March 1973, so every
+# plausible recording time falls clearly on one side.
+MS_THRESHOLD = 100_000_000_000
+# Answer times written as "yyyy-MM-dd HH:mm:ss" carry no zone; Alibaba's
+# consoles show China Standard Time. Uncertain: change here if wrong.
+NAIVE_TIME_ZONE = timezone(timedelta(hours=8), "CST")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Read a time from an answer, whatever its form; None when unreadable.
+
+    - numbers and numeric text: UNIX time, in milliseconds when at or above
+      ``MS_THRESHOLD``, in seconds below (the docs do not say which);
+    - ISO 8601 text with ``Z`` or an offset: as written;
+    - ``yyyy-MM-dd HH:mm:ss`` without zone: in ``NAIVE_TIME_ZONE``.
+    The result is always timezone-aware UTC.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    number: float | None = None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return _parse_time_text(text)
+    else:
+        return None
+    if not math.isfinite(number) or number <= 0:
+        return None
+    if number >= MS_THRESHOLD:
+        number /= 1000
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except OverflowError, OSError, ValueError:
+        return None
+
+
+def _parse_time_text(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=NAIVE_TIME_ZONE)
+    return parsed.astimezone(UTC)
+
+
+def to_flag(value: Any) -> bool | None:
+    """Read a boolean that may come as text or number; None when absent."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return bool(value)
+
+
+def to_text(value: Any) -> str | None:
+    """Non-empty text as it came; None for anything else."""
+    return value if isinstance(value, str) and value else None
+
+
+def to_int(value: Any) -> int | None:
+    """A whole number given as a number or as text; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
