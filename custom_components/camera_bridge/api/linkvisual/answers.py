@@ -1,8 +1,10 @@
-"""Reading LinkVisual's answer envelope: ``Data`` on success, a typed error otherwise.
+"""Reading LinkVisual's answers: the envelope, then each action's ``Data``.
 
 Answers are JSON objects ``{RequestId, Success, Code, ErrorMessage, Data}``;
 gateway errors (bad signature, unknown key, throttling) come as
-``{RequestId, Code, Message}`` with an HTTP error status.
+``{RequestId, Code, Message}`` with an HTTP error status. ``parse_answer``
+returns ``Data`` or raises the typed error; the ``*_from_data`` functions
+turn one action's ``Data`` into models or raise InvalidResponse.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .errors import (
     LinkVisualThrottled,
     LinkVisualUnavailable,
 )
+from .models import Recording
 from .values import to_flag, to_text
 
 AUTH_CODE_PREFIXES = (
@@ -79,3 +82,51 @@ def parse_answer(action: str, resp: Response) -> tuple[Any, str | None]:
         return body.get("Data"), request_id
     message = to_text(body.get("ErrorMessage")) or to_text(body.get("Message")) or ""
     raise classify_error(code or str(resp.status), message, request_id, resp.status)
+
+
+def record_id_from_data(data: Any) -> str:
+    """The record id ``TriggerRecord`` answered (text or a number)."""
+    if isinstance(data, int) and not isinstance(data, bool):
+        data = str(data)
+    if not isinstance(data, str) or not data.strip():
+        raise InvalidResponse("TriggerRecord answered no record id in 'Data'")
+    return data.strip()
+
+
+def recording_from_data(data: Any, record_id: str) -> Recording | None:
+    """The file ``QueryRecordByRecordId`` answered; None while it is not uploaded."""
+    if data in (None, "", [], {}):
+        return None
+    if not isinstance(data, Mapping):
+        raise InvalidResponse("QueryRecordByRecordId 'Data' is not an object")
+    if data.get("FileName") in (None, ""):
+        return None
+    return Recording.from_dict(data, record_id=record_id)
+
+
+def url_from_data(data: Any) -> str:
+    """The playback URL ``QueryRecordUrl`` answered (text, or ``Url``/``VodUrl``)."""
+    if isinstance(data, Mapping):
+        data = data.get("Url") or data.get("VodUrl")
+    if not isinstance(data, str) or not data.strip():
+        raise InvalidResponse("QueryRecordUrl answered no URL in 'Data'")
+    return data.strip()
+
+
+def recordings_from_data(data: Any) -> list[Recording]:
+    """The files of one ``QueryRecord`` page (``Data.List``); none when absent."""
+    if data is None or data == "":
+        return []
+    if not isinstance(data, Mapping):
+        raise InvalidResponse("QueryRecord 'Data' is not an object")
+    items = data.get("List")
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise InvalidResponse("QueryRecord 'Data.List' is not a list")
+    recordings = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise InvalidResponse("QueryRecord list entry is not an object")
+        recordings.append(Recording.from_dict(item))
+    return recordings

@@ -21,8 +21,14 @@ import aiohttp
 from yarl import URL
 
 from .._http import DEFAULT_TIMEOUT, fetch
-from ..errors import CameraBridgeError, InvalidResponse
-from .answers import parse_answer
+from ..errors import CameraBridgeError
+from .answers import (
+    parse_answer,
+    record_id_from_data,
+    recording_from_data,
+    recordings_from_data,
+    url_from_data,
+)
 from .endpoint import DEFAULT_REGION, endpoint_for_region, normalize_endpoint
 from .errors import LinkVisualValidationError
 from .models import Credentials, Device, Recording
@@ -160,11 +166,7 @@ class LinkVisualClient:
             "StreamType": str(stream_type),
         }
         data, _ = await self._call("TriggerRecord", params)
-        if isinstance(data, int) and not isinstance(data, bool):
-            data = str(data)
-        if not isinstance(data, str) or not data.strip():
-            raise InvalidResponse("TriggerRecord answered no record id in 'Data'")
-        return data.strip()
+        return record_id_from_data(data)
 
     async def query_record_by_record_id(
         self, record_id: str, device: Device | None = None
@@ -175,13 +177,7 @@ class LinkVisualClient:
             _check_device(device)
             params |= device.params()
         data, _ = await self._call("QueryRecordByRecordId", params)
-        if data in (None, "", [], {}):
-            return None
-        if not isinstance(data, Mapping):
-            raise InvalidResponse("QueryRecordByRecordId 'Data' is not an object")
-        if data.get("FileName") in (None, ""):
-            return None
-        return Recording.from_dict(data, record_id=params["RecordId"])
+        return recording_from_data(data, params["RecordId"])
 
     async def query_record_url(
         self,
@@ -202,11 +198,7 @@ class LinkVisualClient:
             _check_device(device)
             params |= device.params()
         data, _ = await self._call("QueryRecordUrl", params)
-        if isinstance(data, Mapping):
-            data = data.get("Url") or data.get("VodUrl")
-        if not isinstance(data, str) or not data.strip():
-            raise InvalidResponse("QueryRecordUrl answered no URL in 'Data'")
-        return data.strip()
+        return url_from_data(data)
 
     async def stop_triggered_record(
         self, record_id: str, device: Device | None = None
@@ -250,21 +242,7 @@ class LinkVisualClient:
             _check_stream_type(stream_type)
             params["StreamType"] = str(stream_type)
         data, _ = await self._call("QueryRecord", params)
-        if data is None or data == "":
-            return []
-        if not isinstance(data, Mapping):
-            raise InvalidResponse("QueryRecord 'Data' is not an object")
-        items = data.get("List")
-        if items is None:
-            return []
-        if not isinstance(items, list):
-            raise InvalidResponse("QueryRecord 'Data.List' is not a list")
-        recordings = []
-        for item in items:
-            if not isinstance(item, Mapping):
-                raise InvalidResponse("QueryRecord list entry is not an object")
-            recordings.append(Recording.from_dict(item))
-        return recordings
+        return recordings_from_data(data)
 
     async def check_credentials(self) -> None:
         """Prove the key, secret and instance id work with one cheap signed call.
