@@ -46,10 +46,11 @@ from .const import (
     STORAGE_VERSION,
     SUBENTRY_CAMERA,
 )
-from .coordinator import LinkVisualCoordinator, client_from_data
+from .coordinator import LinkVisualCoordinator
 from .entities import async_setup_platform
 from .flow import CameraSubentryFlow
 from .services import async_setup_services
+from .settings import client_from_data
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -22,10 +22,8 @@ from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
     ConfigEntry,
     ConfigEntryChange,
-    ConfigSubentry,
 )
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.storage import Store
@@ -33,8 +31,6 @@ from homeassistant.util import dt as dt_util
 
 from ...api import CameraBridgeError
 from ...api.linkvisual import (
-    DEFAULT_REGION,
-    Device,
     LinkVisualClient,
     LinkVisualError,
     LinkVisualThrottled,
@@ -45,25 +41,11 @@ from ...api.linkvisual import (
 from ...const import CONF_SCAN_INTERVAL, DOMAIN
 from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
 from .const import (
-    CONF_ACCESS_KEY_ID,
-    CONF_ACCESS_KEY_SECRET,
-    CONF_DEVICE_NAME,
-    CONF_DURATION,
-    CONF_ENDPOINT,
-    CONF_IOT_ID,
-    CONF_IOT_INSTANCE_ID,
     CONF_PENDING_INTERVAL,
-    CONF_PRE_RECORD,
-    CONF_PRODUCT_KEY,
     CONF_READY_MARGIN,
-    CONF_REGION,
-    CONF_STREAM_TYPE,
-    DEFAULT_DURATION,
     DEFAULT_PENDING_INTERVAL,
-    DEFAULT_PRE_RECORD,
     DEFAULT_READY_MARGIN,
     DEFAULT_SCAN_INTERVAL,
-    DEFAULT_STREAM_TYPE,
     EVENT_FAILED,
     EVENT_READY,
     EVENT_STARTED,
@@ -74,6 +56,7 @@ from .const import (
     READY_URL_VALIDITY,
     SUBENTRY_CAMERA,
 )
+from .settings import CameraConfig, subentry_signature
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -82,35 +65,6 @@ _IDLE_SLACK = timedelta(seconds=5)
 _PAGE_SIZE = 50
 
 type EventListener = Callable[[str, dict[str, Any]], None]
-
-
-@dataclass(frozen=True, slots=True)
-class CameraConfig:
-    """A camera as configured in its subentry."""
-
-    subentry_id: str
-    name: str
-    device: Device
-    duration: int
-    pre_record: int
-    stream_type: int
-
-    @classmethod
-    def from_subentry(cls, subentry: ConfigSubentry) -> CameraConfig:
-        """Read a camera subentry (raises LinkVisualValidationError without a device)."""
-        data = subentry.data
-        return cls(
-            subentry_id=subentry.subentry_id,
-            name=subentry.title,
-            device=Device(
-                iot_id=data.get(CONF_IOT_ID) or None,
-                product_key=data.get(CONF_PRODUCT_KEY) or None,
-                device_name=data.get(CONF_DEVICE_NAME) or None,
-            ),
-            duration=int(data.get(CONF_DURATION, DEFAULT_DURATION)),
-            pre_record=int(data.get(CONF_PRE_RECORD, DEFAULT_PRE_RECORD)),
-            stream_type=int(data.get(CONF_STREAM_TYPE, DEFAULT_STREAM_TYPE)),
-        )
 
 
 @dataclass(slots=True)
@@ -197,18 +151,6 @@ def _recording_from_dict(raw: Mapping[str, Any]) -> Recording:
     )
 
 
-def client_from_data(hass: HomeAssistant, data: Mapping[str, Any]) -> LinkVisualClient:
-    """A client for an account's stored settings (raises LinkVisualValidationError)."""
-    return LinkVisualClient(
-        async_get_clientsession(hass),
-        str(data.get(CONF_ACCESS_KEY_ID, "")),
-        str(data.get(CONF_ACCESS_KEY_SECRET, "")),
-        region=str(data.get(CONF_REGION) or DEFAULT_REGION),
-        endpoint=str(data.get(CONF_ENDPOINT) or "") or None,
-        iot_instance_id=str(data.get(CONF_IOT_INSTANCE_ID) or "") or None,
-    )
-
-
 def _finished_at(recording: Recording) -> datetime | None:
     return recording.end or recording.begin
 
@@ -220,14 +162,6 @@ def _newer(candidate: Recording, than: Recording | None) -> bool:
         return False
     new, old = _finished_at(candidate), _finished_at(than)
     return new is not None and (old is None or new > old)
-
-
-def _subentry_signature(entry: ConfigEntry) -> dict[str, tuple[str, dict[str, Any]]]:
-    return {
-        sub_id: (sub.title, dict(sub.data))
-        for sub_id, sub in entry.subentries.items()
-        if sub.subentry_type == SUBENTRY_CAMERA
-    }
 
 
 class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
@@ -256,7 +190,7 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
         self.client = client
         self._store = store
         self._event_listeners: dict[str, EventListener] = {}
-        self._signature = _subentry_signature(entry)
+        self._signature = subentry_signature(entry)
         self.trackers: dict[str, CameraTracker] = {}
         for subentry in entry.subentries.values():
             if subentry.subentry_type != SUBENTRY_CAMERA:
@@ -348,7 +282,7 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
             or entry.entry_id != self.config_entry.entry_id
         ):
             return
-        signature = _subentry_signature(entry)
+        signature = subentry_signature(entry)
         if signature != self._signature:
             self._signature = signature
             self.hass.config_entries.async_schedule_reload(entry.entry_id)

@@ -27,12 +27,8 @@ from ...api.linkvisual import (
 from ...entity import CameraBridgeEntity
 from ...helpers import handle_api_errors, register_error_translation
 from .const import EVENT_FAILED, EVENT_READY, EVENT_STARTED
-from .coordinator import (
-    CameraConfig,
-    CameraSnapshot,
-    LinkVisualCoordinator,
-    recording_as_dict,
-)
+from .coordinator import CameraSnapshot, LinkVisualCoordinator, recording_as_dict
+from .settings import CameraConfig
 
 register_error_translation(
     LinkVisualError,

@@ -47,7 +47,7 @@ from .const import (
     DEFAULT_PRE_RECORD,
     DEFAULT_STREAM_TYPE,
 )
-from .coordinator import client_from_data
+from .settings import client_from_data
 
 
 def _number(minimum: int, maximum: int) -> NumberSelector:
