@@ -16,7 +16,6 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-from homeassistant.helpers.storage import Store
 import voluptuous as vol
 
 from ...api.linkvisual import (
@@ -27,7 +26,7 @@ from ...api.linkvisual import (
     endpoint_for_region,
     normalize_endpoint,
 )
-from ...const import CONF_SCAN_INTERVAL, DOMAIN, KIND_LINKVISUAL
+from ...const import CONF_SCAN_INTERVAL, KIND_LINKVISUAL
 from ...coordinator import CameraBridgeConfigEntry
 from ..base import BackendSpec, EntryInfo, InvalidInput
 from ..schema import seconds_selector
@@ -43,7 +42,6 @@ from .const import (
     DEFAULT_READY_MARGIN,
     DEFAULT_SCAN_INTERVAL,
     REGIONS,
-    STORAGE_VERSION,
     SUBENTRY_CAMERA,
 )
 from .coordinator import LinkVisualCoordinator
@@ -51,6 +49,7 @@ from .entities import async_setup_platform
 from .flow import CameraSubentryFlow
 from .services import async_setup_services
 from .settings import client_from_data
+from .store import account_store
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -148,23 +147,16 @@ async def _async_validate(hass: HomeAssistant, data: Mapping[str, Any]) -> Entry
     )
 
 
-def _store(
-    hass: HomeAssistant, entry: CameraBridgeConfigEntry
-) -> Store[dict[str, Any]]:
-    """Where the entry's pending recordings are kept across restarts."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{KIND_LINKVISUAL}.{entry.entry_id}")
-
-
 async def _async_remove_entry(
     hass: HomeAssistant, entry: CameraBridgeConfigEntry
 ) -> None:
-    await _store(hass, entry).async_remove()
+    await account_store(hass, entry.entry_id).async_remove()
 
 
 async def _async_create_coordinator(
     hass: HomeAssistant, entry: CameraBridgeConfigEntry
 ) -> LinkVisualCoordinator:
-    store = _store(hass, entry)
+    store = account_store(hass, entry.entry_id)
     stored = await store.async_load()
     return LinkVisualCoordinator(
         hass, entry, client_from_data(hass, entry.data), store, stored

@@ -7,13 +7,13 @@ then fires ``recording_ready``. A record still missing at its deadline
 (duration + margin) fires ``recording_failed`` (reason ``timeout``) and is
 still looked for at the idle pace for a day: a late file fires
 ``recording_ready`` with ``late: true``. Pending records and the latest
-recording are kept in a Store, so reloads and restarts lose nothing.
+recording are kept in a Store (``store``), so reloads and restarts lose nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
 from typing import Any
@@ -57,6 +57,13 @@ from .const import (
     SUBENTRY_CAMERA,
 )
 from .settings import CameraConfig, subentry_signature
+from .store import (
+    CameraTracker,
+    PendingRecord,
+    recording_as_dict,
+    restore_trackers,
+    stored_form,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,53 +72,6 @@ _IDLE_SLACK = timedelta(seconds=5)
 _PAGE_SIZE = 50
 
 type EventListener = Callable[[str, dict[str, Any]], None]
-
-
-@dataclass(slots=True)
-class PendingRecord:
-    """A triggered record whose file is not there yet."""
-
-    record_id: str
-    started: datetime
-    deadline: datetime
-    duration: int
-    late: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form for the store."""
-        return {
-            "record_id": self.record_id,
-            "started": self.started.isoformat(),
-            "deadline": self.deadline.isoformat(),
-            "duration": self.duration,
-            "late": self.late,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> PendingRecord:
-        """Read the store's JSON form (raises KeyError/ValueError/TypeError if broken)."""
-        started = dt_util.parse_datetime(raw["started"])
-        deadline = dt_util.parse_datetime(raw["deadline"])
-        if started is None or deadline is None:
-            raise ValueError("bad time")
-        return cls(
-            record_id=str(raw["record_id"]),
-            started=started,
-            deadline=deadline,
-            duration=int(raw["duration"]),
-            late=bool(raw.get("late", False)),
-        )
-
-
-@dataclass(slots=True)
-class CameraTracker:
-    """What the coordinator knows and does for one camera."""
-
-    config: CameraConfig
-    pending: dict[str, PendingRecord] = field(default_factory=dict)
-    last: Recording | None = None
-    next_idle_poll: datetime = field(default_factory=dt_util.utcnow)
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,27 +88,6 @@ class LinkVisualData:
     """What the entities read: every camera, by subentry id."""
 
     cameras: Mapping[str, CameraSnapshot]
-
-
-def recording_as_dict(recording: Recording) -> dict[str, Any]:
-    """A recording as attributes or stored JSON (times in ISO 8601)."""
-    return {
-        "record_id": recording.record_id,
-        "file_name": recording.file_name,
-        "begin": recording.begin.isoformat() if recording.begin else None,
-        "end": recording.end.isoformat() if recording.end else None,
-        "vod_url": recording.vod_url,
-    }
-
-
-def _recording_from_dict(raw: Mapping[str, Any]) -> Recording:
-    return Recording(
-        file_name=str(raw["file_name"]),
-        begin=dt_util.parse_datetime(raw["begin"]) if raw.get("begin") else None,
-        end=dt_util.parse_datetime(raw["end"]) if raw.get("end") else None,
-        vod_url=raw.get("vod_url"),
-        record_id=raw.get("record_id"),
-    )
 
 
 def _finished_at(recording: Recording) -> datetime | None:
@@ -203,7 +142,7 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
                 )
                 continue
             self.trackers[subentry.subentry_id] = CameraTracker(config)
-        self._restore(stored or {})
+        restore_trackers(self.trackers, stored or {})
         self._update_interval_for_pending()
         # Cameras added, edited or removed in the UI: reload to follow
         # (pending records are in the store and survive the reload).
@@ -215,38 +154,8 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
 
     # -- persistence -------------------------------------------------------
 
-    def _restore(self, stored: Mapping[str, Any]) -> None:
-        cameras = stored.get("cameras")
-        if not isinstance(cameras, Mapping):
-            return
-        for sub_id, raw in cameras.items():
-            tracker = self.trackers.get(sub_id)
-            if tracker is None or not isinstance(raw, Mapping):
-                continue
-            try:
-                for item in raw.get("pending", []):
-                    record = PendingRecord.from_dict(item)
-                    tracker.pending[record.record_id] = record
-                if raw.get("last"):
-                    tracker.last = _recording_from_dict(raw["last"])
-            except KeyError, ValueError, TypeError, AttributeError:
-                _LOGGER.warning(
-                    "Ignoring unreadable stored state of %s", tracker.config.name
-                )
-
-    def _stored(self) -> dict[str, Any]:
-        return {
-            "cameras": {
-                sub_id: {
-                    "pending": [p.as_dict() for p in t.pending.values()],
-                    "last": recording_as_dict(t.last) if t.last else None,
-                }
-                for sub_id, t in self.trackers.items()
-            }
-        }
-
     async def _async_save(self) -> None:
-        await self._store.async_save(self._stored())
+        await self._store.async_save(stored_form(self.trackers))
 
     # -- devices, entities, events ----------------------------------------
 

@@ -27,8 +27,9 @@ from ...api.linkvisual import (
 from ...entity import CameraBridgeEntity
 from ...helpers import handle_api_errors, register_error_translation
 from .const import EVENT_FAILED, EVENT_READY, EVENT_STARTED
-from .coordinator import CameraSnapshot, LinkVisualCoordinator, recording_as_dict
+from .coordinator import CameraSnapshot, LinkVisualCoordinator
 from .settings import CameraConfig
+from .store import recording_as_dict
 
 register_error_translation(
     LinkVisualError,
