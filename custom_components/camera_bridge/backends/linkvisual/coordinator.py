@@ -8,13 +8,14 @@ then fires ``recording_ready``. A record still missing at its deadline
 still looked for at the idle pace for a day: a late file fires
 ``recording_ready`` with ``late: true``. Pending records and the latest
 recording are kept in a Store (``store``), so reloads and restarts lose nothing.
+What one poll does for a camera is in ``polling``; this module schedules it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 import logging
 from typing import Any
 
@@ -30,14 +31,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ...api import CameraBridgeError
-from ...api.linkvisual import (
-    LinkVisualClient,
-    LinkVisualError,
-    LinkVisualThrottled,
-    LinkVisualUnavailable,
-    LinkVisualValidationError,
-    Recording,
-)
+from ...api.linkvisual import LinkVisualClient, LinkVisualValidationError, Recording
 from ...const import CONF_SCAN_INTERVAL, DOMAIN
 from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
 from .const import (
@@ -47,29 +41,18 @@ from .const import (
     DEFAULT_READY_MARGIN,
     DEFAULT_SCAN_INTERVAL,
     EVENT_FAILED,
-    EVENT_READY,
     EVENT_STARTED,
-    LATE_GIVE_UP,
-    LOOKBACK,
     MANUFACTURER,
-    MAX_PAGES,
-    READY_URL_VALIDITY,
     SUBENTRY_CAMERA,
 )
+from .polling import CameraPoller
 from .settings import CameraConfig, subentry_signature
-from .store import (
-    CameraTracker,
-    PendingRecord,
-    recording_as_dict,
-    restore_trackers,
-    stored_form,
-)
+from .store import CameraTracker, PendingRecord, restore_trackers, stored_form
 
 _LOGGER = logging.getLogger(__name__)
 
 # A camera whose idle poll is due within this slack is polled now
 _IDLE_SLACK = timedelta(seconds=5)
-_PAGE_SIZE = 50
 
 type EventListener = Callable[[str, dict[str, Any]], None]
 
@@ -88,19 +71,6 @@ class LinkVisualData:
     """What the entities read: every camera, by subentry id."""
 
     cameras: Mapping[str, CameraSnapshot]
-
-
-def _finished_at(recording: Recording) -> datetime | None:
-    return recording.end or recording.begin
-
-
-def _newer(candidate: Recording, than: Recording | None) -> bool:
-    if than is None:
-        return True
-    if candidate.file_name == than.file_name:
-        return False
-    new, old = _finished_at(candidate), _finished_at(than)
-    return new is not None and (old is None or new > old)
 
 
 class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
@@ -127,6 +97,12 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
         )
         super().__init__(hass, entry, update_interval=self.scan_interval)
         self.client = client
+        self._poller = CameraPoller(
+            client,
+            self._fire,
+            scan_interval=self.scan_interval,
+            ready_margin=self.ready_margin,
+        )
         self._store = store
         self._event_listeners: dict[str, EventListener] = {}
         self._signature = subentry_signature(entry)
@@ -239,149 +215,21 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
 
     async def _async_fetch(self) -> LinkVisualData:
         now = dt_util.utcnow()
-        changed = self._check_deadlines(now)
+        changed = self._poller.check_deadlines(self.trackers.values(), now)
         try:
             for tracker in list(self.trackers.values()):
                 idle_due = now + _IDLE_SLACK >= tracker.next_idle_poll
                 for record in list(tracker.pending.values()):
                     if not record.late or idle_due:
-                        changed |= await self._poll_pending(tracker, record)
+                        changed |= await self._poller.poll_pending(tracker, record)
                 if idle_due:
-                    changed |= await self._poll_latest(tracker, now)
+                    changed |= await self._poller.poll_latest(tracker, now)
                     tracker.next_idle_poll = now + self.scan_interval
         finally:
             self._update_interval_for_pending()
             if changed:
                 await self._async_save()
         return self._snapshot()
-
-    def _check_deadlines(self, now: datetime) -> bool:
-        """Say when HA stops waiting for a record; forget it after a day."""
-        changed = False
-        for tracker in self.trackers.values():
-            for record in list(tracker.pending.values()):
-                if not record.late and now > record.deadline:
-                    record.late = True
-                    changed = True
-                    _LOGGER.warning(
-                        "%s: record %s has no file %s after it should have ended; "
-                        "still looking for it every %s",
-                        tracker.config.name,
-                        record.record_id,
-                        self.ready_margin,
-                        self.scan_interval,
-                    )
-                    self._fire(
-                        tracker,
-                        EVENT_FAILED,
-                        {
-                            "record_id": record.record_id,
-                            "reason": "timeout",
-                            "message": "the file was not uploaded in time",
-                        },
-                    )
-                elif record.late and now > record.deadline + LATE_GIVE_UP:
-                    _LOGGER.warning(
-                        "%s: giving up on record %s",
-                        tracker.config.name,
-                        record.record_id,
-                    )
-                    del tracker.pending[record.record_id]
-                    changed = True
-        return changed
-
-    def _device_failed(self, tracker: CameraTracker, err: LinkVisualError) -> bool:
-        """Errors of one camera (unknown, offline) do not fail the account."""
-        message = str(err)
-        if tracker.error is None:
-            _LOGGER.warning("%s is not available: %s", tracker.config.name, message)
-        tracker.error = message
-        return False
-
-    def _device_ok(self, tracker: CameraTracker) -> None:
-        if tracker.error is not None:
-            _LOGGER.info("%s is available again", tracker.config.name)
-            tracker.error = None
-
-    async def _poll_pending(
-        self, tracker: CameraTracker, record: PendingRecord
-    ) -> bool:
-        """Look for a pending record's file; True when something changed."""
-        try:
-            recording = await self.client.query_record_by_record_id(
-                record.record_id, tracker.config.device
-            )
-        except LinkVisualThrottled, LinkVisualUnavailable:
-            raise
-        except LinkVisualError as err:
-            # the service does not know this record (any more)
-            del tracker.pending[record.record_id]
-            self._fire(
-                tracker,
-                EVENT_FAILED,
-                {
-                    "record_id": record.record_id,
-                    "reason": "error",
-                    "code": str(err.code),
-                    "message": err.message or str(err),
-                },
-            )
-            return True
-        if recording is None:
-            return False
-        del tracker.pending[record.record_id]
-        url = recording.vod_url or await self._playback_url(recording)
-        if _newer(recording, tracker.last) or (
-            tracker.last is not None and tracker.last.file_name == recording.file_name
-        ):
-            tracker.last = recording
-        self._fire(
-            tracker,
-            EVENT_READY,
-            {
-                **recording_as_dict(recording),
-                "url": url,
-                "late": record.late,
-            },
-        )
-        return True
-
-    async def _playback_url(self, recording: Recording) -> str | None:
-        try:
-            return await self.client.query_record_url(
-                recording.file_name, READY_URL_VALIDITY
-            )
-        except CameraBridgeError as err:
-            # the URL is a convenience: the file is ready whatever happens here
-            _LOGGER.debug("No playback URL for %s: %s", recording.file_name, err)
-            return None
-
-    async def _poll_latest(self, tracker: CameraTracker, now: datetime) -> bool:
-        """Find the camera's newest file (one QueryRecord, more while catching up)."""
-        last = tracker.last
-        begin = now - LOOKBACK
-        if last is not None and (since := last.begin or last.end) is not None:
-            begin = max(begin, since)
-        newest: Recording | None = None
-        try:
-            for page in range(1, MAX_PAGES + 1):
-                files = await self.client.query_record(
-                    tracker.config.device, begin, now, page=page, page_size=_PAGE_SIZE
-                )
-                for recording in files:
-                    if _newer(recording, newest):
-                        newest = recording
-                if len(files) < _PAGE_SIZE:
-                    break
-        except LinkVisualThrottled, LinkVisualUnavailable:
-            raise
-        except LinkVisualError as err:
-            return self._device_failed(tracker, err)
-        self._device_ok(tracker)
-        if newest is not None and _newer(newest, last):
-            tracker.last = newest
-            return True
-        return False
 
     # -- commands ----------------------------------------------------------
 
