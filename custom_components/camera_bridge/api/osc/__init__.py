@@ -1,0 +1,68 @@
+"""Client for Open Spherical Camera (OSC) API cameras such as the RICOH THETA.
+
+The camera speaks JSON over plain HTTP: ``/osc/info``, ``/osc/state``,
+``/osc/checkForUpdates``, ``/osc/commands/execute`` and
+``/osc/commands/status``. Long commands (``camera.takePicture`` stitches for a
+few seconds) answer ``inProgress`` with an id that is polled until ``done`` or
+``error``.
+
+Two protocol levels exist. Level 2 is used whenever the camera offers it; a
+camera that only speaks level 1 (or that fell back to ``clientVersion`` 1) is
+driven through ``camera.startSession`` and a ``sessionId`` in every command.
+Only one command runs at a time per camera: the vendors ask clients never to
+send a command before the previous answer arrived.
+
+- ``client``: ``OscClient``, pictures, video, options, files and downloads;
+- ``commands``: running one command to its end, protocol level and sessions;
+- ``connection``: HTTP, Digest authentication, ``/osc/info`` and ``/osc/state``;
+- ``models``: the answers as dataclasses (``OscInfo``, ``OscState`` ...);
+- ``values``: lenient readers of single answer values;
+- ``errors``: the OSC error classes and ``command_error``;
+- ``const``: protocol names and the client's default timings.
+"""
+
+from ..errors import CameraBridgeError
+from .client import OscClient
+from .const import HEADERS
+from .errors import (
+    OscBusyError,
+    OscCancelledError,
+    OscCommandTimeout,
+    OscParameterRefused,
+    OscShotInProgress,
+    OscUnknownCommand,
+    OscValidationError,
+    command_error,
+)
+from .models import (
+    OscCommand,
+    OscFile,
+    OscFileList,
+    OscInfo,
+    OscState,
+    OscStorage,
+    OscUpdates,
+    picture_url,
+)
+
+__all__ = [
+    "HEADERS",
+    "CameraBridgeError",
+    "OscBusyError",
+    "OscCancelledError",
+    "OscClient",
+    "OscCommand",
+    "OscCommandTimeout",
+    "OscFile",
+    "OscFileList",
+    "OscInfo",
+    "OscParameterRefused",
+    "OscShotInProgress",
+    "OscState",
+    "OscStorage",
+    "OscUnknownCommand",
+    "OscUpdates",
+    "OscValidationError",
+    "command_error",
+    "picture_url",
+]

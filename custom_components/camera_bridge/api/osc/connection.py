@@ -1,0 +1,255 @@
+"""HTTP to one OSC camera: transport, authentication and the plain endpoints.
+
+``OscConnection`` holds the state of one camera (address, credentials, the
+protocol level in use) and reads ``/osc/info``, ``/osc/state`` and
+``/osc/checkForUpdates``; commands are run by the layers above it
+(``commands.OscCommandRunner``, ``client.OscClient``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from .._http import Response, SingleFlight, fetch
+from ..errors import AuthenticationFailed, BackendError, CannotConnect, InvalidResponse
+from .const import (
+    DEFAULT_COMMAND_DEADLINE,
+    DEFAULT_OPTIONS_SETTLE,
+    DEFAULT_POLL_FAST_FOR,
+    DEFAULT_POLL_MAX,
+    DEFAULT_POLL_START,
+    DEFAULT_PORT,
+    DEFAULT_TIMEOUT,
+    HEADERS,
+    JSON_MAX_BYTES,
+    POLL_FLOOR,
+    STATE_ERROR,
+)
+from .errors import command_error
+from .models import OscCommand, OscInfo, OscState, OscUpdates
+from .values import json_object, opt_float, opt_str
+
+_LOGGER = logging.getLogger(__package__)
+
+
+class OscConnection:
+    """HTTP to one OSC camera and the state every layer above shares."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        port: int = DEFAULT_PORT,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        poll_start: float = DEFAULT_POLL_START,
+        poll_max: float = DEFAULT_POLL_MAX,
+        poll_fast_for: float = DEFAULT_POLL_FAST_FOR,
+        command_deadline: float = DEFAULT_COMMAND_DEADLINE,
+        options_settle: float = DEFAULT_OPTIONS_SETTLE,
+    ) -> None:
+        """Prepare the client; nothing is sent before the first call."""
+        try:
+            self._base = URL.build(scheme="http", host=host.strip(), port=port)
+        except (TypeError, ValueError) as err:
+            raise CannotConnect(f"invalid camera address: {err}") from err
+        self._session = session
+        self._middlewares: tuple[aiohttp.ClientMiddlewareType, ...] = ()
+        if username:
+            if ":" in username:
+                raise AuthenticationFailed("a user name cannot contain ':'")
+            self._middlewares = (
+                aiohttp.DigestAuthMiddleware(username, password or ""),
+            )
+        self._timeout = timeout
+        self._poll_start = max(poll_start, POLL_FLOOR)
+        self._poll_max = max(poll_max, self._poll_start)
+        self._poll_fast_for = poll_fast_for
+        self._command_deadline = command_deadline
+        self._options_settle = options_settle
+        self._lock = asyncio.Lock()
+        self._flight: SingleFlight[str, Any] = SingleFlight()
+        self._info: OscInfo | None = None
+        # None until negotiated; 1 = sessions, 2 = plain commands
+        self._level: int | None = None
+        self._session_id: str | None = None
+        self._reported_version: int | None = None
+        self._current: str | None = None
+        self._pictures_pending = 0
+        self._options_set_at: float | None = None
+
+    # ---- properties
+
+    @property
+    def base_url(self) -> str:
+        """Where the camera is reached."""
+        return str(self._base)
+
+    @property
+    def api_level(self) -> int | None:
+        """Protocol level in use, once the first command negotiated it."""
+        return self._level
+
+    @property
+    def busy(self) -> bool:
+        """Whether a command is running or waiting for the camera."""
+        return self._lock.locked()
+
+    @property
+    def current_command(self) -> str | None:
+        """Name of the command the camera is working on, if any."""
+        return self._current
+
+    @property
+    def picture_in_progress(self) -> bool:
+        """Whether a ``take_picture`` call is running or queued."""
+        return self._pictures_pending > 0
+
+    # ---- transport
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        timeout: float | None = None,
+    ) -> Response:
+        response = await fetch(
+            self._session,
+            method,
+            self._base.with_path(path),
+            timeout=timeout or self._timeout,
+            max_bytes=JSON_MAX_BYTES,
+            json_body=body,
+            headers=HEADERS,
+            middlewares=self._middlewares,
+        )
+        self._check_auth(response)
+        return response
+
+    def _check_auth(self, response: Response) -> None:
+        if response.status == 401:
+            if self._middlewares:
+                raise AuthenticationFailed(
+                    "the camera refused the user name or password"
+                )
+            raise AuthenticationFailed("the camera asks for a user name and password")
+
+    @staticmethod
+    def _decode(response: Response, what: str) -> Any:
+        """JSON of a 2xx answer; non-2xx answers become BackendError."""
+        if 200 <= response.status < 300:
+            return response.json()
+        try:
+            data = response.json()
+        except InvalidResponse:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            error = data["error"]
+            code = opt_str(error.get("code")) or str(response.status)
+            raise command_error(code, opt_str(error.get("message")) or "")
+        raise BackendError(response.status, f"{what} answered HTTP {response.status}")
+
+    # ---- protocol endpoints
+
+    async def info(self, *, refresh: bool = False) -> OscInfo:
+        """Read ``/osc/info`` (cached after the first success)."""
+        if self._info is not None and not refresh:
+            return self._info
+
+        async def read() -> OscInfo:
+            response = await self._request("GET", "/osc/info")
+            info = OscInfo.from_dict(self._decode(response, "/osc/info"))
+            self._info = info
+            return info
+
+        result: OscInfo = await self._flight.run("info", read)
+        return result
+
+    async def state(self) -> OscState:
+        """Read ``/osc/state``; concurrent callers share one request."""
+
+        async def read() -> OscState:
+            response = await self._request("POST", "/osc/state")
+            state = OscState.from_dict(self._decode(response, "/osc/state"))
+            self._note_version(state.api_version)
+            return state
+
+        result: OscState = await self._flight.run("state", read)
+        return result
+
+    async def check_for_updates(
+        self, fingerprint: str, wait_timeout: int | None = None
+    ) -> OscUpdates:
+        """Ask whether the state changed since ``fingerprint`` was read."""
+        body: dict[str, Any] = {"stateFingerprint": fingerprint}
+        if wait_timeout is not None:
+            body["waitTimeout"] = wait_timeout
+        timeout = self._timeout + (wait_timeout or 0)
+        response = await self._request(
+            "POST", "/osc/checkForUpdates", body, timeout=timeout
+        )
+        data = json_object(
+            self._decode(response, "/osc/checkForUpdates"), "update check"
+        )
+        new = opt_str(data.get("stateFingerprint"))
+        if new is None:
+            raise InvalidResponse("/osc/checkForUpdates has no stateFingerprint")
+        return OscUpdates(
+            fingerprint=new,
+            throttle_timeout=opt_float(data.get("throttleTimeout")),
+            changed=new != fingerprint,
+        )
+
+    def _note_version(self, version: int | None) -> None:
+        """Track ``_apiVersion``: a THETA S falls back to 1 when Wi-Fi drops."""
+        if version is None:
+            return
+        self._reported_version = version
+        if self._level is not None and version != self._level and not self.busy:
+            _LOGGER.debug("camera reports API version %s: renegotiating", version)
+            self._level = None
+            self._session_id = None
+
+    # ---- command answers
+
+    @staticmethod
+    def _command_answer(
+        response: Response, name: str, known_id: str | int | None = None
+    ) -> OscCommand:
+        try:
+            data = response.json()
+        except InvalidResponse:
+            if response.status >= 400:
+                raise BackendError(
+                    response.status, f"{name} answered HTTP {response.status}"
+                ) from None
+            raise
+        if response.status >= 400 and not (
+            isinstance(data, dict) and isinstance(data.get("error"), dict)
+        ):
+            raise BackendError(
+                response.status, f"{name} answered HTTP {response.status}"
+            )
+        answer = OscCommand.from_dict(data, name, known_id)
+        if response.status >= 400 and answer.state != STATE_ERROR:
+            # an error status with a command object that does not say error
+            error = data["error"]
+            return OscCommand(
+                name=answer.name,
+                state=STATE_ERROR,
+                id=answer.id,
+                results=answer.results,
+                error_code=opt_str(error.get("code")) or str(response.status),
+                error_message=opt_str(error.get("message")) or "",
+                completion=None,
+            )
+        return answer

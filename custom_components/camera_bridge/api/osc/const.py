@@ -1,0 +1,69 @@
+"""Constants of the OSC protocol and the client's default timings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Final
+
+DEFAULT_PORT: Final = 80
+DEFAULT_TIMEOUT: Final = 10.0
+# Polling of an inProgress command: every POLL_START seconds during the first
+# POLL_FAST_FOR seconds (a THETA stitches a picture in 2 to 8 s), then backing
+# off by POLL_BACKOFF up to POLL_MAX; the whole command gives up after
+# COMMAND_DEADLINE (long exposures plus stitching stay well below it).
+DEFAULT_POLL_START: Final = 0.25
+DEFAULT_POLL_MAX: Final = 2.0
+DEFAULT_POLL_FAST_FOR: Final = 6.0
+POLL_BACKOFF: Final = 1.5
+POLL_FLOOR: Final = 0.05
+DEFAULT_COMMAND_DEADLINE: Final = 90.0
+# Consecutive failed status polls (dropped connection, 503) tolerated while a
+# command is in progress: a Wi-Fi hiccup must not lose a picture.
+MAX_POLL_FAILURES: Final = 3
+# RICOH asks to wait about a second after camera.setOptions before shooting.
+DEFAULT_OPTIONS_SETTLE: Final = 1.0
+# Answers of the protocol endpoints are small; pictures are not.
+JSON_MAX_BYTES: Final = 1024 * 1024
+DEFAULT_DOWNLOAD_MAX_BYTES: Final = 64 * 1024 * 1024
+DEFAULT_DOWNLOAD_TIMEOUT: Final = 60.0
+
+HEADERS: Final = MappingProxyType(
+    {
+        "Content-Type": "application/json;charset=utf-8",
+        "Accept": "application/json",
+        "X-XSRF-Protected": "1",
+    }
+)
+
+CMD_TAKE_PICTURE: Final = "camera.takePicture"
+CMD_START_SESSION: Final = "camera.startSession"
+CMD_SET_OPTIONS: Final = "camera.setOptions"
+CMD_GET_OPTIONS: Final = "camera.getOptions"
+CMD_LIST_FILES: Final = "camera.listFiles"
+CMD_LIST_IMAGES: Final = "camera.listImages"
+CMD_GET_IMAGE: Final = "camera.getImage"
+CMD_START_CAPTURE: Final = "camera.startCapture"
+CMD_STOP_CAPTURE: Final = "camera.stopCapture"
+# Level 1 THETA firmware (API v2.0) records video with vendor commands.
+CMD_START_RECORDING_V1: Final = "camera._startRecording"
+CMD_STOP_RECORDING_V1: Final = "camera._stopRecording"
+
+STATE_DONE: Final = "done"
+STATE_IN_PROGRESS: Final = "inProgress"
+STATE_ERROR: Final = "error"
+
+BUSY_CODES: Final = frozenset({"disabledCommand", "cameraInExclusiveUse"})
+CANCEL_CODES: Final = frozenset({"canceledShooting", "canceledConversion"})
+VALIDATION_CODES: Final = frozenset(
+    {
+        "missingParameter",
+        "invalidParameterName",
+        "invalidParameterValue",
+        "tooManyParameters",
+    }
+)
+SESSION_CODE: Final = "invalidSessionId"
+TRANSIENT_CODES: Final = frozenset({"serviceUnavailable"})
+
+type ProgressCallback = Callable[[float], None]
