@@ -34,6 +34,7 @@ from .const import (
     DEFAULT_SHOT_TIMEOUT,
 )
 from .coordinator import OscCoordinator
+from .entities import async_setup_platform
 from .services import async_setup_services
 
 # Extra keyword arguments for the client (tests make polling fast with it).
@@ -128,6 +129,7 @@ SPEC = BackendSpec(
     options_schema=_options_schema,
     async_validate=_async_validate,
     async_create_coordinator=_async_create_coordinator,
+    async_setup_platform=async_setup_platform,
     unique_id_follows_address=False,
     async_setup_services=async_setup_services,
 )

@@ -5,27 +5,21 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 import logging
 from typing import Any
 
 from homeassistant.components.camera import Image
 from homeassistant.components.camera.img_util import scale_jpeg_camera_image
-from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ...api import CameraBridgeError, CannotConnect
 from ...api._http import SingleFlight
 from ...api.osc import (
-    OscBusyError,
-    OscCancelledError,
     OscClient,
     OscCommandTimeout,
     OscInfo,
-    OscParameterRefused,
     OscShotInProgress,
     OscState,
     OscStorage,
@@ -34,7 +28,6 @@ from ...api.osc import (
 )
 from ...const import CONF_SCAN_INTERVAL, DOMAIN
 from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
-from ...helpers import register_error_translation
 from .const import (
     ANNOUNCED_MEMORY,
     ATTR_FILE_URL,
@@ -45,74 +38,12 @@ from .const import (
     SOURCE_CAMERA,
     SOURCE_HOME_ASSISTANT,
 )
+from .data import OscData
+from .errors import failure_reason
 
 _LOGGER = logging.getLogger(__name__)
 
-register_error_translation(OscShotInProgress, "already_taking_picture")
-register_error_translation(
-    OscBusyError, "camera_busy", lambda err: {"message": _message(err)}
-)
-register_error_translation(OscCancelledError, "shot_cancelled")
-register_error_translation(
-    OscCommandTimeout, "shot_timeout", lambda err: {"message": _message(err)}
-)
-# RICOH's validation messages name no option: name one only when it is known
-register_error_translation(
-    OscValidationError, "invalid_request", lambda err: {"message": _message(err)}
-)
-register_error_translation(
-    OscParameterRefused,
-    "invalid_option",
-    lambda err: {
-        "parameter": getattr(err, "parameter", None) or "",
-        "message": _message(err),
-    },
-)
-register_error_translation(
-    OscUnknownCommand, "unsupported_command", lambda err: {"message": _message(err)}
-)
-
 type EventListener = Callable[[str, dict[str, Any]], None]
-
-
-def _message(err: CameraBridgeError) -> str:
-    return str(getattr(err, "message", "") or err)
-
-
-def _reason(err: CameraBridgeError) -> str:
-    """Short machine-readable reason of a failed shot, for automations."""
-    if isinstance(err, OscBusyError):
-        return "busy"
-    if isinstance(err, OscCancelledError):
-        return "cancelled"
-    if isinstance(err, OscCommandTimeout):
-        return "timeout"
-    if isinstance(err, CannotConnect):
-        return "cannot_connect"
-    return str(getattr(err, "code", "") or "error")
-
-
-@dataclass(frozen=True, slots=True)
-class OscData:
-    """What the coordinator knows after a poll."""
-
-    state: OscState
-    latest_url: str | None
-    storage: OscStorage | None
-
-    @property
-    def remaining_pictures(self) -> int | None:
-        """Remaining pictures, from the state or the camera's options."""
-        if self.state.remaining_pictures is not None:
-            return self.state.remaining_pictures
-        return self.storage.remaining_pictures if self.storage else None
-
-    @property
-    def remaining_space(self) -> int | None:
-        """Remaining bytes, from the state or the camera's options."""
-        if self.state.remaining_space is not None:
-            return self.state.remaining_space
-        return self.storage.remaining_space if self.storage else None
 
 
 class OscCoordinator(BridgeCoordinator[OscData]):
@@ -362,7 +293,8 @@ class OscCoordinator(BridgeCoordinator[OscData]):
                 self._lost_shot = True
             _LOGGER.warning("%s: taking a picture failed: %s", title, err)
             self._async_fire(
-                EVENT_CAPTURE_FAILED, {"reason": _reason(err), "message": str(err)}
+                EVENT_CAPTURE_FAILED,
+                {"reason": failure_reason(err), "message": str(err)},
             )
             raise
         finally:
@@ -427,16 +359,7 @@ class OscCoordinator(BridgeCoordinator[OscData]):
             self._scaled[key] = scaled
         return scaled
 
-    # ------------------------------------------------------------ platforms
-
-    @callback
-    def async_setup_platform(
-        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
-    ) -> None:
-        """Add the camera's entities of one platform."""
-        from .entities import async_entities  # noqa: PLC0415
-
-        async_add_entities(async_entities(self, platform))
+    # ---------------------------------------------------------- diagnostics
 
     def diagnostics(self) -> dict[str, Any]:
         """What the camera said about itself and its state (no credentials)."""

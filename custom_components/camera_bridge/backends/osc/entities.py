@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory, Platform, UnitOfInformation
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ...api import CameraBridgeError
@@ -29,7 +30,8 @@ from .const import (
     EVENT_CAPTURE_FAILED,
     EVENT_PICTURE_TAKEN,
 )
-from .coordinator import OscCoordinator, OscData
+from .coordinator import OscCoordinator
+from .data import OscData
 
 
 def capture_state(raw: str | None) -> str | None:
@@ -249,8 +251,13 @@ class OscShotEvent(OscEntity, EventEntity):
         self.async_write_ha_state()
 
 
-def async_entities(coordinator: OscCoordinator, platform: Platform) -> Iterable[Entity]:
-    """The camera's entities of one platform (SPEC.platforms lists them)."""
+@callback
+def async_setup_platform(
+    coordinator: OscCoordinator,
+    platform: Platform,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the camera's entities of one platform (SPEC.platforms lists them)."""
     builders: dict[Platform, Callable[[], list[Entity]]] = {
         Platform.SENSOR: lambda: [
             OscSensor(coordinator, desc)
@@ -265,4 +272,4 @@ def async_entities(coordinator: OscCoordinator, platform: Platform) -> Iterable[
         Platform.CAMERA: lambda: [OscLatestPictureCamera(coordinator)],
         Platform.EVENT: lambda: [OscShotEvent(coordinator, SHOTS)],
     }
-    return builders[platform]()
+    async_add_entities(builders[platform]())
