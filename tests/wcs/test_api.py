@@ -173,6 +173,28 @@ async def test_find_all_tolerates_odd_field_types(session, wcs_server, wcs_sim) 
     assert (y.width, y.fps, y.created, y.status) == (0, None, None, "UNKNOWN")
 
 
+async def test_find_all_survives_absurd_numbers(session, wcs_server, wcs_sim) -> None:
+    """Numbers no float or 64-bit attribute holds are dropped, never raised."""
+    huge = 10**400
+    wcs_sim.faults = Faults(
+        status=200,
+        status_body=[
+            {
+                "name": "x",
+                "fps": huge,
+                "width": huge,
+                "height": -huge,
+                "bitrate": float(2**70),
+                "createDate": "9" * 5000,
+            },
+            {"name": "y", "fps": "1e999", "width": -640, "bitrate": "NaN"},
+        ],
+    )
+    x, y = await client(session, wcs_server).find_all()
+    assert (x.fps, x.width, x.height, x.bitrate, x.created) == (None, 0, 0, None, None)
+    assert (y.fps, y.width, y.bitrate) == (None, 0, None)
+
+
 async def test_refused_connection(session) -> None:
     with pytest.raises(CannotConnect):
         await WcsClient(session, "http://127.0.0.1:9").find_all()

@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from ._coerce import as_float, as_int
 from ._http import DEFAULT_MAX_BYTES, Response, SingleFlight, fetch, origin
 from .errors import AuthenticationFailed, BackendError, CannotConnect, InvalidResponse
 
@@ -65,47 +66,19 @@ class Stream:
             media_session_id=_str(raw.get("mediaSessionId")),
             has_video=bool(raw.get("hasVideo", True)),
             has_audio=bool(raw.get("hasAudio", False)),
-            width=_int(raw.get("width")) or 0,
-            height=_int(raw.get("height")) or 0,
-            bitrate=_int(raw.get("bitrate")),
-            fps=_float(raw.get("fps")),
+            width=as_int(raw.get("width"), minimum=0) or 0,
+            height=as_int(raw.get("height"), minimum=0) or 0,
+            bitrate=as_int(raw.get("bitrate"), minimum=0),
+            fps=as_float(raw.get("fps"), minimum=0),
             video_codec=_str(raw.get("videoCodec")),
             audio_codec=_str(raw.get("audioCodec")),
             media_provider=_str(raw.get("mediaProvider")),
-            created=_int(raw.get("createDate")),
+            created=as_int(raw.get("createDate"), minimum=0),
         )
 
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def normalize_url(url: str) -> str:
