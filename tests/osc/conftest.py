@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -11,13 +12,16 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.camera_bridge.api.osc import OscClient
+from custom_components.camera_bridge.api.osc import OscClient, OscTuning
 from custom_components.camera_bridge.backends import osc as osc_backend
 from custom_components.camera_bridge.backends.osc.coordinator import OscCoordinator
 from custom_components.camera_bridge.const import CONF_KIND, KIND_OSC
 from simulator.common import RunningServer, serve
 from simulator.osc import OscSimulator
 from tests.conftest import setup_entry
+
+# Test-sized timings: polls every few milliseconds, no wait after setOptions
+FAST_TUNING = OscTuning(poll_start=0.01, poll_max=0.05, options_settle=0.0)
 
 
 @pytest.fixture
@@ -51,21 +55,15 @@ def make_client(
     """Build clients for the simulated camera with fast, test-sized timings."""
 
     def factory(
-        username: str | None = None, password: str | None = None, **kwargs: object
+        username: str | None = None, password: str | None = None, **changes: float
     ) -> OscClient:
-        settings: dict[str, object] = {
-            "timeout": 5.0,
-            "poll_start": 0.01,
-            "poll_max": 0.05,
-            "options_settle": 0.0,
-        } | kwargs
         return OscClient(
             http_session,
             osc_server.host,
             osc_server.port,
             username,
             password,
-            **settings,  # type: ignore[arg-type]
+            tuning=replace(FAST_TUNING, **({"timeout": 5.0} | changes)),
         )
 
     return factory
@@ -79,12 +77,12 @@ def client(make_client: Callable[..., OscClient]) -> OscClient:
 
 @pytest.fixture(autouse=True)
 def fast_osc_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Clients made by the integration poll fast and do not wait after setOptions."""
-    monkeypatch.setattr(
-        osc_backend,
-        "CLIENT_TUNING",
-        {"poll_start": 0.01, "poll_max": 0.05, "options_settle": 0.0},
-    )
+    """Clients made by the integration poll fast and do not wait after setOptions.
+
+    The integration builds its clients from the backend's DEFAULT_TUNING
+    (with the entry's shot timeout): the test-sized timings replace it.
+    """
+    monkeypatch.setattr(osc_backend, "DEFAULT_TUNING", FAST_TUNING)
 
 
 @pytest.fixture

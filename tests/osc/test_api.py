@@ -35,6 +35,7 @@ from custom_components.camera_bridge.api.osc import (
     OscParameterRefused,
     OscShotInProgress,
     OscState,
+    OscTuning,
     OscUnknownCommand,
     OscValidationError,
     command_error,
@@ -335,7 +336,7 @@ async def test_timeout(make_client: ClientFactory, osc_sim: OscSimulator) -> Non
 
 async def test_refused(http_session: aiohttp.ClientSession) -> None:
     """Nothing listening is CannotConnect."""
-    client = OscClient(http_session, "127.0.0.1", 1, timeout=2)
+    client = OscClient(http_session, "127.0.0.1", 1, tuning=OscTuning(timeout=2))
     with pytest.raises(CannotConnect):
         await client.info()
 

@@ -18,7 +18,8 @@ send a command before the previous answer arrived.
 - ``models``: the answers as dataclasses (``OscInfo``, ``OscState`` ...);
 - ``values``: lenient readers of single answer values;
 - ``errors``: the OSC error classes and ``command_error``;
-- ``const``: protocol names and the client's default timings.
+- ``tuning``: ``OscTuning``, the client's timeouts and polling cadence;
+- ``const``: protocol names and limits.
 """
 
 from ..errors import CameraBridgeError
@@ -44,8 +45,10 @@ from .models import (
     OscUpdates,
     picture_url,
 )
+from .tuning import DEFAULT_TUNING, OscTuning
 
 __all__ = [
+    "DEFAULT_TUNING",
     "HEADERS",
     "CameraBridgeError",
     "OscBusyError",
@@ -60,6 +63,7 @@ __all__ = [
     "OscShotInProgress",
     "OscState",
     "OscStorage",
+    "OscTuning",
     "OscUnknownCommand",
     "OscUpdates",
     "OscValidationError",

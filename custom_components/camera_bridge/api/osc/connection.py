@@ -17,21 +17,10 @@ from yarl import URL
 
 from .._http import Response, SingleFlight, fetch
 from ..errors import AuthenticationFailed, BackendError, CannotConnect, InvalidResponse
-from .const import (
-    DEFAULT_COMMAND_DEADLINE,
-    DEFAULT_OPTIONS_SETTLE,
-    DEFAULT_POLL_FAST_FOR,
-    DEFAULT_POLL_MAX,
-    DEFAULT_POLL_START,
-    DEFAULT_PORT,
-    DEFAULT_TIMEOUT,
-    HEADERS,
-    JSON_MAX_BYTES,
-    POLL_FLOOR,
-    STATE_ERROR,
-)
+from .const import DEFAULT_PORT, HEADERS, JSON_MAX_BYTES, POLL_FLOOR, STATE_ERROR
 from .errors import command_error
 from .models import OscCommand, OscInfo, OscState, OscUpdates
+from .tuning import DEFAULT_TUNING, OscTuning
 from .values import json_object, opt_float, opt_str
 
 _LOGGER = logging.getLogger(__package__)
@@ -48,14 +37,12 @@ class OscConnection:
         username: str | None = None,
         password: str | None = None,
         *,
-        timeout: float = DEFAULT_TIMEOUT,
-        poll_start: float = DEFAULT_POLL_START,
-        poll_max: float = DEFAULT_POLL_MAX,
-        poll_fast_for: float = DEFAULT_POLL_FAST_FOR,
-        command_deadline: float = DEFAULT_COMMAND_DEADLINE,
-        options_settle: float = DEFAULT_OPTIONS_SETTLE,
+        tuning: OscTuning = DEFAULT_TUNING,
     ) -> None:
-        """Prepare the client; nothing is sent before the first call."""
+        """Prepare the client; nothing is sent before the first call.
+
+        ``tuning`` sets its timeouts and polling cadence.
+        """
         try:
             self._base = URL.build(scheme="http", host=host.strip(), port=port)
         except (TypeError, ValueError) as err:
@@ -68,12 +55,12 @@ class OscConnection:
             self._middlewares = (
                 aiohttp.DigestAuthMiddleware(username, password or ""),
             )
-        self._timeout = timeout
-        self._poll_start = max(poll_start, POLL_FLOOR)
-        self._poll_max = max(poll_max, self._poll_start)
-        self._poll_fast_for = poll_fast_for
-        self._command_deadline = command_deadline
-        self._options_settle = options_settle
+        self._timeout = tuning.timeout
+        self._poll_start = max(tuning.poll_start, POLL_FLOOR)
+        self._poll_max = max(tuning.poll_max, self._poll_start)
+        self._poll_fast_for = tuning.poll_fast_for
+        self._command_deadline = tuning.command_deadline
+        self._options_settle = tuning.options_settle
         self._lock = asyncio.Lock()
         self._flight: SingleFlight[str, Any] = SingleFlight()
         self._info: OscInfo | None = None

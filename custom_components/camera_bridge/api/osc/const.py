@@ -1,4 +1,4 @@
-"""Constants of the OSC protocol and the client's default timings."""
+"""Constants of the OSC protocol (the client's timings: ``tuning``)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,13 @@ from types import MappingProxyType
 from typing import Final
 
 DEFAULT_PORT: Final = 80
-DEFAULT_TIMEOUT: Final = 10.0
-# Polling of an inProgress command: every POLL_START seconds during the first
-# POLL_FAST_FOR seconds (a THETA stitches a picture in 2 to 8 s), then backing
-# off by POLL_BACKOFF up to POLL_MAX; the whole command gives up after
-# COMMAND_DEADLINE (long exposures plus stitching stay well below it).
-DEFAULT_POLL_START: Final = 0.25
-DEFAULT_POLL_MAX: Final = 2.0
-DEFAULT_POLL_FAST_FOR: Final = 6.0
+# Polling of an inProgress command (see tuning.OscTuning): the interval grows
+# by POLL_BACKOFF once the fast phase is over, and is never below POLL_FLOOR.
 POLL_BACKOFF: Final = 1.5
 POLL_FLOOR: Final = 0.05
-DEFAULT_COMMAND_DEADLINE: Final = 90.0
 # Consecutive failed status polls (dropped connection, 503) tolerated while a
 # command is in progress: a Wi-Fi hiccup must not lose a picture.
 MAX_POLL_FAILURES: Final = 3
-# RICOH asks to wait about a second after camera.setOptions before shooting.
-DEFAULT_OPTIONS_SETTLE: Final = 1.0
 # Answers of the protocol endpoints are small; pictures are not.
 JSON_MAX_BYTES: Final = 1024 * 1024
 DEFAULT_DOWNLOAD_MAX_BYTES: Final = 64 * 1024 * 1024

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from homeassistant.const import (
@@ -22,7 +23,7 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from ...api.osc import OscClient
+from ...api.osc import DEFAULT_TUNING, OscClient, OscTuning
 from ...const import CONF_SCAN_INTERVAL, KIND_OSC
 from ...coordinator import CameraBridgeConfigEntry
 from ..base import BackendSpec, EntryInfo, InvalidInput
@@ -36,9 +37,6 @@ from .const import (
 from .coordinator import OscCoordinator
 from .entities import async_setup_platform
 from .services import async_setup_services
-
-# Extra keyword arguments for the client (tests make polling fast with it).
-CLIENT_TUNING: dict[str, float] = {}
 
 
 def _user_schema() -> vol.Schema:
@@ -81,14 +79,16 @@ def _host(data: Mapping[str, Any]) -> str:
     return host
 
 
-def _client(hass: HomeAssistant, data: Mapping[str, Any], **kwargs: Any) -> OscClient:
+def _client(
+    hass: HomeAssistant, data: Mapping[str, Any], tuning: OscTuning | None = None
+) -> OscClient:
     return OscClient(
         async_get_clientsession(hass),
         _host(data),
         int(data.get(CONF_PORT, DEFAULT_PORT)),
         data.get(CONF_USERNAME) or None,
         data.get(CONF_PASSWORD) or None,
-        **(CLIENT_TUNING | kwargs),
+        tuning=tuning or DEFAULT_TUNING,
     )
 
 
@@ -111,12 +111,9 @@ async def _async_validate(hass: HomeAssistant, data: Mapping[str, Any]) -> Entry
 async def _async_create_coordinator(
     hass: HomeAssistant, entry: CameraBridgeConfigEntry
 ) -> OscCoordinator:
+    deadline = float(entry.options.get(CONF_SHOT_TIMEOUT, DEFAULT_SHOT_TIMEOUT))
     client = _client(
-        hass,
-        entry.data,
-        command_deadline=float(
-            entry.options.get(CONF_SHOT_TIMEOUT, DEFAULT_SHOT_TIMEOUT)
-        ),
+        hass, entry.data, replace(DEFAULT_TUNING, command_deadline=deadline)
     )
     return OscCoordinator(hass, entry, client)
 
