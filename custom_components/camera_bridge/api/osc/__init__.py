@@ -15,6 +15,7 @@ send a command before the previous answer arrived.
 - ``client``: ``OscClient``, pictures, video, options, files and downloads;
 - ``commands``: running one command to its end, protocol level and sessions;
 - ``connection``: HTTP, Digest authentication, ``/osc/info`` and ``/osc/state``;
+- ``answers``: JSON and command objects of HTTP answers, error objects;
 - ``models``: the answers as dataclasses (``OscInfo``, ``OscState`` ...);
 - ``values``: lenient readers of single answer values;
 - ``errors``: the OSC error classes and ``command_error``;

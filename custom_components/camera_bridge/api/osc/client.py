@@ -15,6 +15,7 @@ from yarl import URL
 
 from .._http import fetch
 from ..errors import BackendError, InvalidResponse
+from .answers import read_command
 from .commands import OscCommandRunner
 from .const import (
     CMD_GET_IMAGE,
@@ -35,8 +36,15 @@ from .const import (
     ProgressCallback,
 )
 from .errors import OscShotInProgress, OscValidationError, command_error
-from .models import OscCommand, OscFile, OscFileList, OscStorage, picture_url
-from .values import first, opt_int, str_list
+from .models import (
+    OscCommand,
+    OscFile,
+    OscFileList,
+    OscStorage,
+    picture_url,
+    recorded_urls,
+    supported_capture_modes,
+)
 
 
 class OscClient(OscCommandRunner):
@@ -94,11 +102,7 @@ class OscClient(OscCommandRunner):
         options = await self.get_options(
             ["remainingPictures", "remainingSpace", "totalSpace"]
         )
-        return OscStorage(
-            remaining_pictures=opt_int(options.get("remainingPictures")),
-            remaining_space=opt_int(options.get("remainingSpace")),
-            total_space=opt_int(options.get("totalSpace")),
-        )
+        return OscStorage.from_options(options)
 
     async def capture_modes(self) -> tuple[str, ...]:
         """Capture modes the camera supports (``image``, ``video``, ...).
@@ -109,8 +113,7 @@ class OscClient(OscCommandRunner):
             options = await self.get_options(["captureModeSupport"])
         except OscValidationError:
             return ()
-        modes = str_list(options.get("captureModeSupport"))
-        return tuple(dict.fromkeys(m.removeprefix("_") for m in modes))
+        return supported_capture_modes(options)
 
     async def list_files(
         self,
@@ -136,13 +139,7 @@ class OscClient(OscCommandRunner):
             if start_position:
                 params["startPosition"] = start_position
             answer = await self.execute(CMD_LIST_FILES, params)
-        entries_raw = answer.results.get("entries")
-        if not isinstance(entries_raw, list):
-            raise InvalidResponse("file listing has no entries")
-        return OscFileList(
-            entries=tuple(OscFile.from_dict(e) for e in entries_raw),
-            total_entries=opt_int(answer.results.get("totalEntries")),
-        )
+        return OscFileList.from_results(answer.results)
 
     async def latest_picture(self) -> OscFile | None:
         """The newest picture on the camera, if any."""
@@ -165,9 +162,7 @@ class OscClient(OscCommandRunner):
         await self._ensure_level_locked()
         name = CMD_STOP_RECORDING_V1 if self._level == 1 else CMD_STOP_CAPTURE
         answer = await self.execute(name)
-        urls = str_list(answer.results.get("fileUrls")) or str_list(
-            first(answer.results, "fileUrl", "fileUri", "_fileUrl")
-        )
+        urls = recorded_urls(answer.results)
         if restore_mode is not None:
             await self.set_options({"captureMode": restore_mode})
         return urls
@@ -267,4 +262,4 @@ class OscClient(OscCommandRunner):
         kind = response.headers.get("Content-Type", "")
         if response.status == 200 and "json" not in kind.lower():
             return response.body
-        return self._command_answer(response, CMD_GET_IMAGE)
+        return read_command(response, CMD_GET_IMAGE)

@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from ..errors import BackendError, CannotConnect, InvalidResponse
+from .answers import read_command
 from .connection import OscConnection
 from .const import (
     CMD_SET_OPTIONS,
@@ -122,7 +123,7 @@ class OscCommandRunner(OscConnection):
         if params:
             body["parameters"] = params
         response = await self._request("POST", "/osc/commands/execute", body)
-        answer = self._command_answer(response, name)
+        answer = read_command(response, name)
         if answer.state == STATE_ERROR and self._session_problem(answer):
             raise _SessionLost
         return answer
@@ -198,7 +199,7 @@ class OscCommandRunner(OscConnection):
             "POST", "/osc/commands/status", {"id": command_id}
         )
         try:
-            answer = self._command_answer(response, name, command_id)
+            answer = read_command(response, name, command_id)
         except BackendError as err:
             if response.status == 503:
                 raise _Transient(err) from None

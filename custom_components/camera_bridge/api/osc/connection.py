@@ -16,12 +16,11 @@ import aiohttp
 from yarl import URL
 
 from .._http import Response, SingleFlight, fetch
-from ..errors import AuthenticationFailed, BackendError, CannotConnect, InvalidResponse
-from .const import DEFAULT_PORT, HEADERS, JSON_MAX_BYTES, POLL_FLOOR, STATE_ERROR
-from .errors import command_error
-from .models import OscCommand, OscInfo, OscState, OscUpdates
+from ..errors import AuthenticationFailed, CannotConnect
+from .answers import read_json
+from .const import DEFAULT_PORT, HEADERS, JSON_MAX_BYTES, POLL_FLOOR
+from .models import OscInfo, OscState, OscUpdates
 from .tuning import DEFAULT_TUNING, OscTuning
-from .values import json_object, opt_float, opt_str
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -130,21 +129,6 @@ class OscConnection:
                 )
             raise AuthenticationFailed("the camera asks for a user name and password")
 
-    @staticmethod
-    def _decode(response: Response, what: str) -> Any:
-        """JSON of a 2xx answer; non-2xx answers become BackendError."""
-        if 200 <= response.status < 300:
-            return response.json()
-        try:
-            data = response.json()
-        except InvalidResponse:
-            data = None
-        if isinstance(data, dict) and isinstance(data.get("error"), dict):
-            error = data["error"]
-            code = opt_str(error.get("code")) or str(response.status)
-            raise command_error(code, opt_str(error.get("message")) or "")
-        raise BackendError(response.status, f"{what} answered HTTP {response.status}")
-
     # ---- protocol endpoints
 
     async def info(self, *, refresh: bool = False) -> OscInfo:
@@ -154,7 +138,7 @@ class OscConnection:
 
         async def read() -> OscInfo:
             response = await self._request("GET", "/osc/info")
-            info = OscInfo.from_dict(self._decode(response, "/osc/info"))
+            info = OscInfo.from_dict(read_json(response, "/osc/info"))
             self._info = info
             return info
 
@@ -166,7 +150,7 @@ class OscConnection:
 
         async def read() -> OscState:
             response = await self._request("POST", "/osc/state")
-            state = OscState.from_dict(self._decode(response, "/osc/state"))
+            state = OscState.from_dict(read_json(response, "/osc/state"))
             self._note_version(state.api_version)
             return state
 
@@ -184,16 +168,8 @@ class OscConnection:
         response = await self._request(
             "POST", "/osc/checkForUpdates", body, timeout=timeout
         )
-        data = json_object(
-            self._decode(response, "/osc/checkForUpdates"), "update check"
-        )
-        new = opt_str(data.get("stateFingerprint"))
-        if new is None:
-            raise InvalidResponse("/osc/checkForUpdates has no stateFingerprint")
-        return OscUpdates(
-            fingerprint=new,
-            throttle_timeout=opt_float(data.get("throttleTimeout")),
-            changed=new != fingerprint,
+        return OscUpdates.from_dict(
+            read_json(response, "/osc/checkForUpdates"), fingerprint
         )
 
     def _note_version(self, version: int | None) -> None:
@@ -205,38 +181,3 @@ class OscConnection:
             _LOGGER.debug("camera reports API version %s: renegotiating", version)
             self._level = None
             self._session_id = None
-
-    # ---- command answers
-
-    @staticmethod
-    def _command_answer(
-        response: Response, name: str, known_id: str | int | None = None
-    ) -> OscCommand:
-        try:
-            data = response.json()
-        except InvalidResponse:
-            if response.status >= 400:
-                raise BackendError(
-                    response.status, f"{name} answered HTTP {response.status}"
-                ) from None
-            raise
-        if response.status >= 400 and not (
-            isinstance(data, dict) and isinstance(data.get("error"), dict)
-        ):
-            raise BackendError(
-                response.status, f"{name} answered HTTP {response.status}"
-            )
-        answer = OscCommand.from_dict(data, name, known_id)
-        if response.status >= 400 and answer.state != STATE_ERROR:
-            # an error status with a command object that does not say error
-            error = data["error"]
-            return OscCommand(
-                name=answer.name,
-                state=STATE_ERROR,
-                id=answer.id,
-                results=answer.results,
-                error_code=opt_str(error.get("code")) or str(response.status),
-                error_message=opt_str(error.get("message")) or "",
-                completion=None,
-            )
-        return answer

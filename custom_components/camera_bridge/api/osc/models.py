@@ -159,6 +159,19 @@ class OscUpdates:
     throttle_timeout: float | None
     changed: bool
 
+    @classmethod
+    def from_dict(cls, raw: Any, known: str) -> OscUpdates:
+        """Build from the answer to a check against fingerprint ``known``."""
+        data = json_object(raw, "update check")
+        new = opt_str(data.get("stateFingerprint"))
+        if new is None:
+            raise InvalidResponse("/osc/checkForUpdates has no stateFingerprint")
+        return cls(
+            fingerprint=new,
+            throttle_timeout=opt_float(data.get("throttleTimeout")),
+            changed=new != known,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class OscStorage:
@@ -167,6 +180,15 @@ class OscStorage:
     remaining_pictures: int | None
     remaining_space: int | None
     total_space: int | None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> OscStorage:
+        """Build from a ``camera.getOptions`` answer (unreadable values: None)."""
+        return cls(
+            remaining_pictures=opt_int(options.get("remainingPictures")),
+            remaining_space=opt_int(options.get("remainingSpace")),
+            total_space=opt_int(options.get("totalSpace")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +231,17 @@ class OscFileList:
 
     entries: tuple[OscFile, ...]
     total_entries: int | None
+
+    @classmethod
+    def from_results(cls, results: Mapping[str, Any]) -> OscFileList:
+        """Build from ``camera.listFiles`` (level 1: ``listImages``) results."""
+        entries = results.get("entries")
+        if not isinstance(entries, list):
+            raise InvalidResponse("file listing has no entries")
+        return cls(
+            entries=tuple(OscFile.from_dict(entry) for entry in entries),
+            total_entries=opt_int(results.get("totalEntries")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +296,22 @@ class OscCommand:
             error_message=error_message,
             completion=completion,
         )
+
+
+def supported_capture_modes(options: Mapping[str, Any]) -> tuple[str, ...]:
+    """Capture modes of ``captureModeSupport`` (``image``, ``video``, ...).
+
+    Level 1 THETA firmware calls video ``_video``: it is named ``video``.
+    """
+    modes = str_list(options.get("captureModeSupport"))
+    return tuple(dict.fromkeys(mode.removeprefix("_") for mode in modes))
+
+
+def recorded_urls(results: Mapping[str, Any]) -> tuple[str, ...]:
+    """The files ``camera.stopCapture`` names (level 1 may name none)."""
+    return str_list(results.get("fileUrls")) or str_list(
+        first(results, "fileUrl", "fileUri", "_fileUrl")
+    )
 
 
 def picture_url(results: Mapping[str, Any]) -> str | None:
