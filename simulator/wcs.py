@@ -7,6 +7,7 @@ import asyncio
 import base64
 from dataclasses import dataclass, field
 import hashlib
+import random
 import struct
 import time
 from typing import Any
@@ -17,6 +18,26 @@ from aiohttp import web
 from .common import SimulatorBase, json_error
 
 DEFAULT_STREAMS = ("front-door", "garden", "garage")
+
+
+def _png(width: int, height: int, rows: bytes, level: int = -1) -> bytes:
+    """An 8-bit RGB PNG of ``rows`` (each starting with its filter byte)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, level))
+        + chunk(b"IEND", b"")
+    )
 
 
 def make_png(seed: str, width: int = 320, height: int = 180) -> bytes:
@@ -32,22 +53,23 @@ def make_png(seed: str, width: int = 320, height: int = 180) -> bytes:
                 rows += bytes((255 - r, 255 - g, 255 - b))
             else:
                 rows += bytes(((r + y) & 0xFF, (g + x) & 0xFF, b))
+    return _png(width, height, bytes(rows))
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes(rows)))
-        + chunk(b"IEND", b"")
+def make_detailed_png(width: int, height: int, seed: int = 0) -> bytes:
+    """A real RGB PNG of random pixels: detail that PNG cannot compress.
+
+    A 1920x1080 frame comes out at ~6.2 MB, as big as a snapshot of a busy
+    full-HD scene gets.
+    """
+    pixels = random.Random(seed).randbytes(width * height * 3)
+    stride = width * 3
+    # each row starts with its filter byte: 0, none
+    rows = b"".join(
+        b"\0" + pixels[start : start + stride]
+        for start in range(0, len(pixels), stride)
     )
+    return _png(width, height, rows, level=1)
 
 
 @dataclass
@@ -89,12 +111,23 @@ class WcsSimulator(SimulatorBase):
     snapshot_delay: float = 0.0
     snapshot_error: str | None = None
     snapshot_garbage: bytes | None = None
+    # (width, height): snapshots are random-pixel PNGs of this size, made once
+    detailed_snapshot: tuple[int, int] | None = None
     churn_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         """Remember when the server started (for churn)."""
         self._started = time.monotonic()
         self._churn_task: asyncio.Task[None] | None = None
+        self._detailed: dict[tuple[int, int], bytes] = {}
+
+    def detailed_answer(self, size: tuple[int, int]) -> bytes:
+        """The snapshot answer with a random-pixel PNG of ``size``, made once."""
+        if (body := self._detailed.get(size)) is None:
+            png = make_detailed_png(*size)
+            body = b'{"data":"' + base64.b64encode(png) + b'"}'
+            self._detailed[size] = body
+        return body
 
     def publish(self, name: str, **kwargs: Any) -> WcsStream:
         """Publish a stream."""
@@ -155,6 +188,11 @@ class WcsSimulator(SimulatorBase):
                 path="/rest-api/stream/snapshot",
                 status=500,
             )
+        if self.detailed_snapshot is not None:
+            return web.Response(
+                body=self.detailed_answer(self.detailed_snapshot),
+                content_type="application/json",
+            )
         if self.snapshot_garbage is not None:
             return web.json_response(
                 {"data": base64.b64encode(self.snapshot_garbage).decode()}
@@ -189,6 +227,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--wcs-password")
     group.add_argument("--wcs-snapshot-delay", type=float, default=0.3)
     group.add_argument(
+        "--wcs-detailed-snapshot",
+        metavar="WIDTHxHEIGHT",
+        type=frame_size,
+        help="serve random-pixel PNG snapshots of this size (1920x1080: ~6.2 MB)",
+    )
+    group.add_argument(
         "--wcs-churn-seconds",
         type=float,
         default=60.0,
@@ -196,12 +240,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def frame_size(text: str) -> tuple[int, int]:
+    """``WIDTHxHEIGHT`` as a pair of positive integers."""
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise argparse.ArgumentTypeError(f"not WIDTHxHEIGHT: {text!r}")
+    if not (0 < int(width) <= 16384 and 0 < int(height) <= 16384):
+        raise argparse.ArgumentTypeError(f"frame size out of range: {text!r}")
+    return int(width), int(height)
+
+
 def build(args: argparse.Namespace) -> WcsSimulator | None:
     """The fake server configured from the command line."""
     if not args.wcs_port:
         return None
     sim = WcsSimulator(
-        snapshot_delay=args.wcs_snapshot_delay, churn_seconds=args.wcs_churn_seconds
+        snapshot_delay=args.wcs_snapshot_delay,
+        churn_seconds=args.wcs_churn_seconds,
+        detailed_snapshot=args.wcs_detailed_snapshot,
     )
     if args.wcs_username:
         sim.auth = (args.wcs_username, args.wcs_password or "")

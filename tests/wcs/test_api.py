@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
+import struct
 
 import aiohttp
 import pytest
@@ -228,3 +230,35 @@ def test_png_generator_is_real_png() -> None:
     assert png.startswith(PNG_SIGNATURE)
     assert png != make_png("b")
     assert base64.b64encode(png)
+
+
+def test_detailed_png_generator_is_real_png_of_that_size() -> None:
+    from simulator.wcs import make_detailed_png
+
+    png = make_detailed_png(64, 48)
+    assert png.startswith(PNG_SIGNATURE)
+    assert struct.unpack(">II", png[16:24]) == (64, 48)
+    # random pixels: PNG cannot make them smaller
+    assert len(png) > 64 * 48 * 3
+    assert png == make_detailed_png(64, 48)
+    assert png != make_detailed_png(64, 48, seed=1)
+
+
+async def test_simulator_serves_detailed_snapshots(
+    session, wcs_server, wcs_sim
+) -> None:
+    from simulator.wcs import make_detailed_png
+
+    wcs_sim.detailed_snapshot = (320, 240)
+    image = await client(session, wcs_server).snapshot("garden")
+    assert image == make_detailed_png(320, 240)
+
+
+def test_simulator_frame_size_option() -> None:
+    from simulator.wcs import frame_size
+
+    assert frame_size("1920x1080") == (1920, 1080)
+    assert frame_size("640X480") == (640, 480)
+    for bad in ("1920", "x1080", "0x10", "20000x10", "axb"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            frame_size(bad)
