@@ -1,12 +1,21 @@
-"""The shared request helper: reading bodies."""
+"""The shared request helper: reading bodies, decoding off the loop."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 
 import aiohttp
+import pytest
 
-from custom_components.camera_bridge.api._http import JOIN_OFF_LOOP_BYTES, fetch
+from custom_components.camera_bridge.api import InvalidResponse, _offload
+from custom_components.camera_bridge.api._http import (
+    JOIN_OFF_LOOP_BYTES,
+    fetch,
+    off_loop,
+    yield_gil,
+)
 from simulator.common import Faults
 from simulator.wcs import WcsSimulator
 from tests.conftest import StartServer
@@ -42,3 +51,35 @@ async def test_fetch_returns_small_and_empty_bodies(
     sim.faults = Faults(status=200, status_body="")
     resp = await fetch(session, "POST", f"{server.url}/rest-api/stream/find_all")
     assert (resp.status, resp.body) == (200, b"")
+
+
+async def test_off_loop_decodes_big_bodies_in_a_worker_thread() -> None:
+    def where(body: bytes) -> int:
+        return threading.get_ident()
+
+    here = threading.get_ident()
+    assert await off_loop(where, b"x" * 10, threshold=11) == here
+    assert await off_loop(where, b"x" * 11, threshold=11) != here
+
+
+async def test_off_loop_passes_exceptions_on() -> None:
+    def refuse(body: bytes) -> None:
+        raise InvalidResponse(body.decode())
+
+    with pytest.raises(InvalidResponse, match="nope"):
+        await off_loop(refuse, b"nope", threshold=1)
+
+
+async def test_yield_gil_sleeps_only_off_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sleeps: list[tuple[int, float]] = []
+    monkeypatch.setattr(
+        _offload.time, "sleep", lambda s: sleeps.append((threading.get_ident(), s))
+    )
+    yield_gil()
+    assert sleeps == []
+    worker = await asyncio.get_running_loop().run_in_executor(
+        None, lambda: (yield_gil(), threading.get_ident())[1]
+    )
+    assert sleeps == [(worker, 0)]

@@ -1,8 +1,9 @@
 """The one request helper shared by every Camera Bridge API client.
 
-It owns the timeout, the response-size cap, body decoding (JSON and XML) and
-the mapping of transport failures to the exception family in ``errors``.
-Status codes are left to the callers: their meaning differs per backend.
+It owns the timeout, the response-size cap, body decoding (JSON and XML; big
+bodies off the event loop with ``_offload``) and the mapping of transport
+failures to the exception family in ``errors``. Status codes are left to the
+callers: their meaning differs per backend.
 """
 
 from __future__ import annotations
@@ -20,7 +21,26 @@ from multidict import CIMultiDictProxy
 import xmltodict
 from yarl import URL
 
+from ._offload import OFF_LOOP_BYTES, off_loop, yield_gil
 from .errors import CannotConnect, InvalidResponse
+
+# The off-loop helpers are re-exported: clients import every shared helper
+# from here
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_TIMEOUT",
+    "JOIN_OFF_LOOP_BYTES",
+    "OFF_LOOP_BYTES",
+    "Response",
+    "SingleFlight",
+    "basic_auth_header",
+    "decode_json",
+    "decode_xml",
+    "fetch",
+    "off_loop",
+    "origin",
+    "yield_gil",
+]
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
