@@ -2,15 +2,17 @@
 
 Cameras differ in how they write a value (a number as text, a percentage, a
 list where one value was expected): each reader takes whatever JSON gave and
-returns a typed value, or None when the value is absent or unreadable.
+returns a typed value, or None when the value is absent or unreadable. None
+of them raises: numbers go through the shared ``_coerce`` readers, so an
+integer of hundreds of digits is no number rather than an OverflowError.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-import math
 from typing import Any
 
+from .._coerce import as_float, as_int
 from ..errors import InvalidResponse
 
 
@@ -19,32 +21,25 @@ def opt_str(value: Any) -> str | None:
     if isinstance(value, str):
         return value or None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an integer beyond Python's int-to-text limit
+            return None
     return None
 
 
 def opt_float(value: Any) -> float | None:
     """A finite number, from a number or numeric text (``"87%"`` too)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip().rstrip("%"))
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
+    if isinstance(value, str):
+        value = value.strip().rstrip("%")
+    return as_float(value)
 
 
 def opt_int(value: Any) -> int | None:
-    """A whole number, from a number or numeric text."""
-    number = opt_float(value)
-    if number is None or not number.is_integer():
-        return None
-    return int(number)
+    """A whole number (64-bit range), from a number or numeric text."""
+    if isinstance(value, int):
+        return as_int(value)
+    return as_int(opt_float(value))
 
 
 def battery_level(value: Any) -> float | None:
