@@ -41,6 +41,7 @@ from custom_components.camera_bridge.api.osc import (
     command_error,
     picture_url,
 )
+from custom_components.camera_bridge.api.osc.errors import MAX_MESSAGE
 from simulator import osc as osc_sim_module
 from simulator.common import Faults, RunningServer
 from simulator.osc import OscSimulator
@@ -964,6 +965,45 @@ def test_command_error_mapping(
     assert str(error)
     if isinstance(error, OscValidationError):
         assert error.parameter == parameter
+
+
+def test_command_error_long_message() -> None:
+    """A megabyte message is searched whole, in linear time, and kept short.
+
+    200 option names against a 1 MiB message once took 2.7 s (issue 10).
+    """
+    sent = {"options": {f"option{i}": i for i in range(200)}}
+    message = "x " * (512 * 1024) + "option199 is out of range"
+    started = time.perf_counter()
+    error = command_error("invalidParameterValue", message, sent)
+    assert time.perf_counter() - started < 1.0
+    assert isinstance(error, OscParameterRefused)
+    assert error.parameter == "option199"
+    assert len(error.message) == MAX_MESSAGE
+    assert error.message.endswith("…")
+    assert len(str(error)) < 2 * MAX_MESSAGE
+    unknown = command_error("y" * 100_000, message)
+    assert len(str(unknown)) < 2 * MAX_MESSAGE
+
+
+async def test_long_error_message_over_http(
+    client: OscClient, osc_sim: OscSimulator
+) -> None:
+    """A camera answering a 64 KB error message: the error shows its start only."""
+    await prime(client)
+    osc_sim.faults = Faults(
+        status=400,
+        status_body={
+            "name": "camera.setOptions",
+            "state": "error",
+            "error": {"code": "invalidParameterValue", "message": "z" * 65536},
+        },
+        paths=("execute",),
+    )
+    with pytest.raises(OscParameterRefused) as err:
+        await client.set_options({"iso": 100})
+    assert err.value.parameter == "iso"
+    assert err.value.message == "z" * (MAX_MESSAGE - 1) + "…"
 
 
 def test_simulator_speaks_ricoh() -> None:

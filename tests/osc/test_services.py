@@ -13,6 +13,7 @@ import voluptuous as vol
 
 from custom_components.camera_bridge.backends.osc.services import validate_options
 from custom_components.camera_bridge.const import DOMAIN
+from simulator.common import Faults
 from simulator.osc import OscSimulator
 from tests.conftest import StartServer, find_device, setup_entry
 
@@ -174,6 +175,31 @@ async def test_set_options_refused_by_camera(
         )
     assert err.value.translation_key == key
     assert str(err.value) == message
+
+
+async def test_set_options_long_camera_message(
+    hass: HomeAssistant, osc_entry: MockConfigEntry, osc_sim: OscSimulator
+) -> None:
+    """A 64 KB message of the camera reaches the user cut to a few hundred characters."""
+    osc_sim.faults = Faults(
+        status=400,
+        status_body={
+            "name": "camera.setOptions",
+            "state": "error",
+            "error": {"code": "invalidParameterValue", "message": "z" * 65536},
+        },
+        paths=("execute",),
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_options",
+            {ATTR_ENTITY_ID: "camera.theta_latest_picture", "options": {"iso": 100}},
+            blocking=True,
+        )
+    assert err.value.translation_key == "invalid_option"
+    assert "zzz…" in str(err.value)
+    assert len(str(err.value)) < 400
 
 
 async def test_set_options_other_errors(

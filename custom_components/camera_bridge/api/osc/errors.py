@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from ..errors import BackendError
 from .const import BUSY_CODES, CANCEL_CODES, VALIDATION_CODES
+from .values import shorten
 
 
 class OscBusyError(BackendError):
@@ -71,6 +72,9 @@ class OscCommandTimeout(BackendError):
 _TOKEN = re.compile(r"""'([^']*)'|"([^"]*)"|`([^`]*)`|(\w+)""")
 _WORD = re.compile(r"\w+")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+# How much of the camera's message (and of an unknown code) an error keeps
+MAX_MESSAGE: Final = 300
+MAX_CODE: Final = 64
 # Codes that refuse something the request carried (missingParameter does not)
 _ABOUT_SENT_CODES: Final = frozenset({"invalidParameterName", "invalidParameterValue"})
 
@@ -148,18 +152,23 @@ def command_error(
     """Map an OSC error code to the typed exception callers can tell apart.
 
     ``sent`` is the command's parameters: a validation error names one of
-    them only when the camera's answer lets us tell which one.
+    them only when the camera's answer lets us tell which one. The whole
+    message is searched for the name; the error keeps at most
+    ``MAX_MESSAGE`` characters of it (and ``MAX_CODE`` of the code), since
+    users see it and a broken camera may send megabytes.
     """
+    parameter = _parameter_in(code, message, sent) if code in VALIDATION_CODES else None
+    shown = shorten(message, MAX_MESSAGE)
     if code in BUSY_CODES:
         return OscBusyError(
-            code, message or "the camera is busy or the command is disabled"
+            code, shown or "the camera is busy or the command is disabled"
         )
     if code in CANCEL_CODES:
-        return OscCancelledError(code, message or "the shot was cancelled")
+        return OscCancelledError(code, shown or "the shot was cancelled")
     if code in VALIDATION_CODES:
-        if (parameter := _parameter_in(code, message, sent)) is not None:
-            return OscParameterRefused(code, message, parameter)
-        return OscValidationError(code, message)
+        if parameter is not None:
+            return OscParameterRefused(code, shown, parameter)
+        return OscValidationError(code, shown)
     if code == "unknownCommand":
-        return OscUnknownCommand(code, message)
-    return BackendError(code, message)
+        return OscUnknownCommand(code, shown)
+    return BackendError(shorten(code, MAX_CODE), shown)

@@ -76,3 +76,8 @@ def str_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, list | tuple):
         return tuple(s for v in value if (s := opt_str(v)) is not None)
     return ()
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis when longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
