@@ -1,9 +1,9 @@
 """The one request helper shared by every Camera Bridge API client.
 
-It owns the timeout, the response-size cap, body decoding (JSON and XML; big
-bodies off the event loop with ``_offload``) and the mapping of transport
-failures to the exception family in ``errors``. Status codes are left to the
-callers: their meaning differs per backend.
+It owns the timeout, the response-size cap, body decoding (JSON here, XML in
+``_xml``, big bodies off the event loop with ``_offload``) and the mapping of
+transport failures to the exception family in ``errors``. Status codes are
+left to the callers: their meaning differs per backend.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 import json
 from typing import Any
-from xml.parsers.expat import ExpatError
 
 import aiohttp
 from multidict import CIMultiDictProxy
-import xmltodict
 from yarl import URL
 
 from ._offload import OFF_LOOP_BYTES, off_loop, yield_gil
+from ._xml import decode_xml
 from .errors import CannotConnect, InvalidResponse
 
-# The off-loop helpers are re-exported: clients import every shared helper
-# from here
+# The XML and off-loop helpers are re-exported: clients import every shared
+# helper from here
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
@@ -77,25 +76,6 @@ def decode_json(body: bytes | str) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError) as err:
         raise InvalidResponse(f"malformed JSON: {err}") from err
-
-
-def decode_xml(body: bytes | str) -> dict[str, Any]:
-    """Decode XML into nested dicts, refusing DTDs and entity declarations.
-
-    Tag names are kept as sent; callers compare them case-insensitively.
-    """
-    raw = body.encode() if isinstance(body, str) else body
-    head = raw.lower()
-    if b"<!doctype" in head or b"<!entity" in head:
-        raise InvalidResponse("XML with a document type or entities is refused")
-    try:
-        parsed = xmltodict.parse(raw, disable_entities=True)
-    except (ExpatError, ValueError, TypeError, LookupError, RecursionError) as err:
-        # LookupError: a declared encoding that Python does not know
-        raise InvalidResponse(f"malformed XML: {err}") from err
-    if not isinstance(parsed, dict):
-        raise InvalidResponse("XML has no root element")
-    return parsed
 
 
 def origin(url: URL) -> str:
