@@ -1338,20 +1338,27 @@ async def test_upgrade_refused(client: OscClient, osc_sim: OscSimulator) -> None
     assert osc_sim.count("execute:camera.startSession") == 1
 
 
-async def test_fall_back_to_level1(client: OscClient, osc_sim: OscSimulator) -> None:
+@pytest.mark.parametrize("detailed", [False, True])
+async def test_fall_back_to_level1(
+    client: OscClient, osc_sim: OscSimulator, detailed: bool
+) -> None:
     """A camera that fell back to clientVersion 1 is switched back and the shot retried.
 
-    The fallback is recognised by a missingParameter naming sessionId; with
-    RICOH's generic message only the _apiVersion of the next state read
-    tells (test_fall_back_seen_in_state).
+    RICOH's message for the missing sessionId is generic ("Any required
+    parameter is not specified."): the refused command makes the client read
+    the state, whose _apiVersion 1 tells. A message naming sessionId tells
+    at once.
     """
-    osc_sim.detailed_errors = True
+    osc_sim.detailed_errors = detailed
     await client.take_picture()
     osc_sim.fall_back_to_level1()
+    states = osc_sim.count("/osc/state")
     url = await client.take_picture()
     assert url.startswith("http://")
     assert osc_sim.client_version == 2
+    assert client.api_level == 2
     assert osc_sim.count("execute:camera.takePicture") == 3
+    assert osc_sim.count("/osc/state") > states
 
 
 async def test_fall_back_seen_in_state(
@@ -1365,6 +1372,40 @@ async def test_fall_back_seen_in_state(
     await client.take_picture()
     assert osc_sim.count("execute:camera.takePicture") == 2
     assert client.api_level == 2
+
+
+async def test_refusal_is_no_fall_back(
+    client: OscClient, osc_sim: OscSimulator
+) -> None:
+    """A refused level 2 command on a camera still at level 2 stays an error.
+
+    The state read it costs finds _apiVersion 2: nothing is renegotiated or
+    sent again; a level 2 only camera is not even asked.
+    """
+    await prime(client)
+    with pytest.raises(OscValidationError):
+        await client.get_options(["warpDrive", "iso"])
+    assert osc_sim.count("execute:camera.getOptions") == 1
+    assert osc_sim.count("execute:camera.startSession") == 0
+    assert client.api_level == 2
+    osc_sim.api_levels = (2,)
+    await client.info(refresh=True)
+    states = osc_sim.count("/osc/state")
+    with pytest.raises(OscValidationError):
+        await client.get_options(["warpDrive", "iso"])
+    assert osc_sim.count("/osc/state") == states
+
+
+async def test_fall_back_state_unreadable(
+    client: OscClient, osc_sim: OscSimulator
+) -> None:
+    """When the state cannot be read after a refusal, the refusal is raised."""
+    await client.take_picture()
+    osc_sim.fall_back_to_level1()
+    osc_sim.faults = Faults(status=503, paths=("/osc/state",))
+    with pytest.raises(OscValidationError):
+        await client.take_picture()
+    assert osc_sim.count("execute:camera.startSession") == 0
 
 
 async def test_level2_only_camera(client: OscClient, osc_sim: OscSimulator) -> None:

@@ -15,12 +15,13 @@ from contextlib import contextmanager
 import logging
 from typing import Any
 
-from ..errors import BackendError, CannotConnect, InvalidResponse
+from ..errors import BackendError, CameraBridgeError, CannotConnect, InvalidResponse
 from .answers import read_command
 from .connection import OscConnection
 from .const import (
     CMD_SET_OPTIONS,
     CMD_START_SESSION,
+    FALLBACK_CODES,
     MAX_POLL_FAILURES,
     POLL_BACKOFF,
     POLL_FLOOR,
@@ -124,7 +125,9 @@ class OscCommandRunner(OscConnection):
             body["parameters"] = params
         response = await self._request("POST", "/osc/commands/execute", body)
         answer = read_command(response, name)
-        if answer.state == STATE_ERROR and self._session_problem(answer):
+        if answer.state == STATE_ERROR and (
+            self._session_problem(answer) or await self._fell_back(answer)
+        ):
             raise _SessionLost
         return answer
 
@@ -137,6 +140,28 @@ class OscCommandRunner(OscConnection):
             and answer.error_code == "missingParameter"
             and "sessionid" in answer.error_message.lower()
         )
+
+    async def _fell_back(self, answer: OscCommand) -> bool:
+        """Whether a refused level 2 command met a camera back on level 1.
+
+        A THETA S whose Wi-Fi dropped runs ``clientVersion`` 1 again and
+        refuses level 2 commands (no ``sessionId``) with a message that names
+        nothing on RICOH's firmware: the state's ``_apiVersion`` decides. One
+        more request, only on such refusals by a camera that speaks level 1.
+        """
+        if (
+            self._level != 2
+            or answer.error_code not in FALLBACK_CODES
+            or self._info is None
+            or 1 not in self._info.api_levels
+        ):
+            return False
+        try:
+            state = await self.state()
+        except CameraBridgeError as err:
+            _LOGGER.debug("state read after %s failed: %s", answer.error_code, err)
+            return False
+        return state.api_version == 1
 
     async def _follow(
         self,

@@ -55,6 +55,8 @@ VALIDATION_CODES: Final = frozenset(
     }
 )
 SESSION_CODE: Final = "invalidSessionId"
+# How a camera back at clientVersion 1 refuses a level 2 command (no sessionId)
+FALLBACK_CODES: Final = frozenset({"missingParameter", "invalidParameterName"})
 TRANSIENT_CODES: Final = frozenset({"serviceUnavailable"})
 
 type ProgressCallback = Callable[[float], None]
