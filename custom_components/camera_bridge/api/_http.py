@@ -20,7 +20,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._offload import OFF_LOOP_BYTES, off_loop, yield_gil
-from ._xml import decode_xml
+from ._xml import XML_ENCODINGS, check_xml_encoding, decode_xml, xml_text
 from .errors import CannotConnect, InvalidResponse
 
 # The XML and off-loop helpers are re-exported: clients import every shared
@@ -30,14 +30,17 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "JOIN_OFF_LOOP_BYTES",
     "OFF_LOOP_BYTES",
+    "XML_ENCODINGS",
     "Response",
     "SingleFlight",
     "basic_auth_header",
+    "check_xml_encoding",
     "decode_json",
     "decode_xml",
     "fetch",
     "off_loop",
     "origin",
+    "xml_text",
     "yield_gil",
 ]
 
