@@ -1,10 +1,11 @@
-"""The shared request helper: reading bodies, decoding off the loop."""
+"""The shared request helper: reading bodies, decoding off the loop, JSON lists."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import threading
+from typing import Any
 
 import aiohttp
 import pytest
@@ -12,7 +13,9 @@ import pytest
 from custom_components.camera_bridge.api import InvalidResponse, _offload
 from custom_components.camera_bridge.api._http import (
     JOIN_OFF_LOOP_BYTES,
+    JSON_PIECE,
     fetch,
+    iter_json_array,
     off_loop,
     yield_gil,
 )
@@ -83,3 +86,56 @@ async def test_yield_gil_sleeps_only_off_the_loop(
         None, lambda: (yield_gil(), threading.get_ident())[1]
     )
     assert sleeps == [(worker, 0)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]",
+        b" [ ]\n",
+        b"[1]",
+        b'[1, "two" ,{"three": [3]} , null,true,false, -1.5e3]',
+        b"\n[\t{}\r]\n",
+        b"[NaN, Infinity, -Infinity]",
+        '["é", "\\u00e9"]'.encode("utf-16"),
+        '["é"]'.encode("utf-32-be"),
+        b'\xef\xbb\xbf["bom"]',
+    ],
+)
+def test_iter_json_array_reads_what_json_reads(body: bytes) -> None:
+    assert json.dumps(list(iter_json_array(body))) == json.dumps(json.loads(body))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "Expecting value"),
+        (b"[", "Expecting value"),
+        (b"[1", "expected"),
+        (b"[1 2]", "expected"),
+        (b"[1,]", "comma"),
+        (b"[,1]", "Expecting value"),
+        (b"[1]]", "extra data"),
+        (b"[1] x", "extra data"),
+        (b'{"a": 1}', "not a list"),
+        (b"17", "not a list"),
+        (b'{"a": ', "Expecting value"),
+        (b'["\xff"]', "codec"),
+        (b"[" * 100_000 + b"]" * 100_000, "malformed JSON"),
+        (b"[" + b"9" * 5000 + b"]", "malformed JSON"),
+    ],
+)
+def test_iter_json_array_refuses_what_json_refuses(body: bytes, message: str) -> None:
+    with pytest.raises(InvalidResponse, match=message):
+        list(iter_json_array(body))
+
+
+def test_iter_json_array_hands_the_gil_over_in_long_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handed: list[Any] = []
+    monkeypatch.setattr(_offload.time, "sleep", handed.append)
+    items = [{"name": f"stream-{i}", "n": i} for i in range(5000)]
+    body = json.dumps(items).encode()
+    assert list(iter_json_array(body)) == items
+    assert len(handed) == len(body) // JSON_PIECE

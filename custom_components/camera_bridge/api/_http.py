@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 import json
-from typing import Any
+import re
+from typing import Any, Final
 
 import aiohttp
 from multidict import CIMultiDictProxy
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
     "JOIN_OFF_LOOP_BYTES",
+    "JSON_PIECE",
     "OFF_LOOP_BYTES",
     "XML_ENCODINGS",
     "Response",
@@ -38,6 +40,7 @@ __all__ = [
     "decode_json",
     "decode_xml",
     "fetch",
+    "iter_json_array",
     "off_loop",
     "origin",
     "xml_text",
@@ -51,6 +54,11 @@ DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 # runs. Below it a join costs the loop at most ~0.4 ms, even into memory the
 # process has not touched yet (measured: 6 MB in 2.2 ms cold, 0.1 ms warm).
 JOIN_OFF_LOOP_BYTES = 1024 * 1024
+# iter_json_array hands the GIL over after this many characters: about
+# 0.4 ms of decoding plus building the items (WCS streams: ~14 ns per byte)
+JSON_PIECE: Final = 32 * 1024
+_JSON_SPACE: Final = re.compile(r"[ \t\n\r]*")
+_JSON_DECODER: Final = json.JSONDecoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,52 @@ def decode_json(body: bytes | str) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError) as err:
         raise InvalidResponse(f"malformed JSON: {err}") from err
+
+
+def _after_space(text: str, position: int) -> int:
+    """The position of the first character from ``position`` on that is no JSON space."""
+    match = _JSON_SPACE.match(text, position)
+    return match.end() if match else position
+
+
+def iter_json_array(body: bytes) -> Iterator[Any]:
+    """The items of a JSON array, decoded one after the other.
+
+    Accepts and refuses what ``decode_json`` does (InvalidResponse), and
+    also a document that is not an array. Meant for big list answers in a
+    worker thread (``off_loop``): one ``json.loads`` over megabytes holds
+    the GIL for milliseconds in one go, while here the GIL is handed over
+    (``yield_gil``) every ``JSON_PIECE`` characters, the caller's work on
+    the items included.
+    """
+    try:
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+    except UnicodeDecodeError as err:
+        raise InvalidResponse(f"malformed JSON: {err}") from err
+    position = _after_space(text, 0)
+    if not text.startswith("[", position):
+        decode_json(text)  # malformed JSON says so
+        raise InvalidResponse("the JSON answer is not a list")
+    position = _after_space(text, position + 1)
+    handed = position
+    while not text.startswith("]", position):
+        try:
+            item, position = _JSON_DECODER.raw_decode(text, position)
+        except (ValueError, RecursionError) as err:
+            raise InvalidResponse(f"malformed JSON: {err}") from err
+        yield item
+        position = _after_space(text, position)
+        if text.startswith(",", position):
+            position = _after_space(text, position + 1)
+            if text.startswith("]", position):
+                raise InvalidResponse("malformed JSON: a comma before ']'")
+        elif not text.startswith("]", position):
+            raise InvalidResponse(f"malformed JSON: ',' or ']' expected at {position}")
+        if position - handed >= JSON_PIECE:
+            yield_gil()
+            handed = position
+    if _after_space(text, position + 1) != len(text):
+        raise InvalidResponse("malformed JSON: extra data after the list")
 
 
 def origin(url: URL) -> str:
