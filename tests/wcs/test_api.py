@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import struct
 
 import aiohttp
@@ -17,13 +18,18 @@ from custom_components.camera_bridge.api import (
     InvalidResponse,
 )
 from custom_components.camera_bridge.api.wcs import (
+    BASE64_PIECE,
+    FIND_ALL_MAX_BYTES,
     PNG_SIGNATURE,
+    SNAPSHOT_MAX_BYTES,
     SnapshotFailed,
     StreamNotFound,
     WcsClient,
     normalize_url,
+    parse_snapshot,
 )
 from simulator.common import Faults, RunningServer
+from simulator.wcs import make_detailed_png, make_png
 
 
 def client(
@@ -86,6 +92,100 @@ async def test_snapshot_rejects_bad_base64(session, wcs_server, wcs_sim) -> None
         await client(session, wcs_server).snapshot("garden")
 
 
+async def test_snapshot_of_a_4k_frame_without_compression(
+    session, wcs_server, wcs_sim
+) -> None:
+    """The biggest snapshot answer a 4K RGB frame can make (31.7 MiB) is read."""
+    wcs_sim.detailed_snapshot = (3840, 2160)
+    image = await client(session, wcs_server).snapshot("garden")
+    assert len(image) > 3840 * 2160 * 3
+    assert image == make_detailed_png(3840, 2160)
+
+
+async def test_snapshot_above_the_cap(session, wcs_server, wcs_sim) -> None:
+    wcs_sim.faults = Faults(huge=SNAPSHOT_MAX_BYTES, paths=("snapshot",))
+    with pytest.raises(InvalidResponse, match="cap"):
+        await client(session, wcs_server).snapshot("garden")
+
+
+def _answer(png: bytes) -> str:
+    return base64.b64encode(png).decode()
+
+
+@pytest.mark.parametrize(
+    ("layout", "wanted"),
+    [
+        # other members before and after, spaces and line breaks
+        ('{\n  "status" : 200,\n  "data" :\t"%s" ,\n  "ok": [1]\n}', "a"),
+        # a member named data inside another object does not count
+        ('{"meta": {"data": "%(b)s"}, "data": "%(a)s"}', "a"),
+        # JSON keeps the last of two members with one name
+        ('{"data": "%(b)s", "data": "%(a)s"}', "a"),
+        # the placeholder the client uses, written by the server
+        ('{"note": "camera-bridge:snapshot", "data": "%s"}', "a"),
+    ],
+)
+async def test_snapshot_answer_layouts(
+    session, wcs_server, wcs_sim, layout: str, wanted: str
+) -> None:
+    images = {"a": make_detailed_png(320, 240), "b": make_png("b")}
+    values = {key: _answer(png) for key, png in images.items()}
+    body = layout % (values if "%(" in layout else values["a"])
+    wcs_sim.faults = Faults(status=200, status_body=body, paths=("snapshot",))
+    assert await client(session, wcs_server).snapshot("garden") == images[wanted]
+
+
+async def test_snapshot_answer_with_escapes(session, wcs_server, wcs_sim) -> None:
+    """Escaped slashes (as some JSON writers send them) read as slashes."""
+    png = make_detailed_png(320, 240)
+    encoded = _answer(png)
+    assert "/" in encoded
+    body = '{"data": "' + encoded.replace("/", "\\/") + '"}'
+    wcs_sim.faults = Faults(status=200, status_body=body, paths=("snapshot",))
+    assert await client(session, wcs_server).snapshot("garden") == png
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # padding where a piece ends, then more data
+        ("A" * (BASE64_PIECE - 4) + "AA==" + "AAAA", "not base64"),
+        ("iVBORw0K GgoAAAANSUhEUg==", "not base64"),
+        ("iVBORw0KGgo", "not base64"),
+        ("iVBORw0KGgo=é", "not base64"),
+        ("\u00e9VBORw0KGgo=", "not base64"),
+        ("", "no 'data'"),
+    ],
+)
+async def test_snapshot_data_must_be_base64(
+    session, wcs_server, wcs_sim, data: str, message: str
+) -> None:
+    wcs_sim.faults = Faults(
+        status=200, status_body='{"data": "' + data + '"}', paths=("snapshot",)
+    )
+    with pytest.raises(InvalidResponse, match=message):
+        await client(session, wcs_server).snapshot("garden")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"data": 5}', "[]", '"data"', '{"data": "iVBO', '{"data": "iVBO"} x', ""],
+)
+async def test_snapshot_answer_without_data(
+    session, wcs_server, wcs_sim, body: str
+) -> None:
+    wcs_sim.faults = Faults(status=200, status_body=body, paths=("snapshot",))
+    with pytest.raises(InvalidResponse):
+        await client(session, wcs_server).snapshot("garden")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32-le"])
+def test_parse_snapshot_of_other_json_encodings(encoding: str) -> None:
+    png = make_png("x")
+    body = json.dumps({"data": _answer(png)}).encode(encoding)
+    assert parse_snapshot(body) == png
+
+
 async def test_concurrent_snapshots_share_one_call(
     session, wcs_server, wcs_sim
 ) -> None:
@@ -136,7 +236,7 @@ async def test_basic_auth(session, wcs_server, wcs_sim) -> None:
         (Faults(malformed=True), InvalidResponse),
         (Faults(truncated=True), CannotConnect),
         (Faults(drop=True), CannotConnect),
-        (Faults(huge=5 * 1024 * 1024), InvalidResponse),
+        (Faults(huge=FIND_ALL_MAX_BYTES), InvalidResponse),
         (Faults(status=503, status_body="busy"), BackendError),
         (Faults(status=403, status_body="no"), AuthenticationFailed),
         (Faults(status=200, status_body={"not": "a list"}), InvalidResponse),
@@ -197,6 +297,16 @@ async def test_find_all_survives_absurd_numbers(session, wcs_server, wcs_sim) ->
     assert (y.fps, y.width, y.bitrate) == (None, 0, None)
 
 
+async def test_find_all_of_a_big_server(session, wcs_server, wcs_sim) -> None:
+    """14,000 streams (5.3 MB) fit the cap; they are read in a worker thread."""
+    for index in range(14_000):
+        wcs_sim.publish(f"cam-{index:05d}")
+    streams = await client(session, wcs_server).find_all()
+    assert len(streams) == 14_002
+    assert streams[-1].name == "cam-13999"
+    assert streams[-1].created == wcs_sim.streams["cam-13999"].created
+
+
 async def test_refused_connection(session) -> None:
     with pytest.raises(CannotConnect):
         await WcsClient(session, "http://127.0.0.1:9").find_all()
@@ -224,8 +334,6 @@ def test_normalize_url() -> None:
 
 
 def test_png_generator_is_real_png() -> None:
-    from simulator.wcs import make_png
-
     png = make_png("a")
     assert png.startswith(PNG_SIGNATURE)
     assert png != make_png("b")
@@ -233,8 +341,6 @@ def test_png_generator_is_real_png() -> None:
 
 
 def test_detailed_png_generator_is_real_png_of_that_size() -> None:
-    from simulator.wcs import make_detailed_png
-
     png = make_detailed_png(64, 48)
     assert png.startswith(PNG_SIGNATURE)
     assert struct.unpack(">II", png[16:24]) == (64, 48)
@@ -247,8 +353,6 @@ def test_detailed_png_generator_is_real_png_of_that_size() -> None:
 async def test_simulator_serves_detailed_snapshots(
     session, wcs_server, wcs_sim
 ) -> None:
-    from simulator.wcs import make_detailed_png
-
     wcs_sim.detailed_snapshot = (320, 240)
     image = await client(session, wcs_server).snapshot("garden")
     assert image == make_detailed_png(320, 240)

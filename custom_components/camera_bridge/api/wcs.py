@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+import re
+from typing import Any, Final
 
 import aiohttp
 from yarl import URL
 
 from ._coerce import as_float, as_int
-from ._http import DEFAULT_MAX_BYTES, Response, SingleFlight, fetch, origin
+from ._http import (
+    Response,
+    SingleFlight,
+    decode_json,
+    fetch,
+    iter_json_array,
+    off_loop,
+    origin,
+    yield_gil,
+)
 from .errors import AuthenticationFailed, BackendError, CannotConnect, InvalidResponse
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -20,8 +29,18 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # before answering 500: wait a little longer than that.
 DEFAULT_SNAPSHOT_TIMEOUT = 4.0
 DEFAULT_TIMEOUT = 10.0
-# A base64 PNG of a 4K frame stays well below this
-SNAPSHOT_MAX_BYTES = 24 * 1024 * 1024
+# The biggest snapshot answer: a 3840x2160 RGB frame whose detail PNG cannot
+# compress at all (24.9 MB of PNG) is 33.2 MB of base64, 31.7 MiB
+SNAPSHOT_MAX_BYTES: Final = 32 * 1024 * 1024
+# A stream object takes ~0.4 KB (1.5 KB with every optional field): room for
+# over 10,000 streams
+FIND_ALL_MAX_BYTES: Final = 16 * 1024 * 1024
+# find_all costs ~14 ns per byte (JSON and the Stream objects): from 4 KB
+# (~10 streams) on, a worker thread is cheaper for the event loop
+FIND_ALL_OFF_LOOP_BYTES: Final = 4 * 1024
+# base64 is decoded in pieces of this many characters (~0.2 ms each), the GIL
+# handed over to the event loop between them
+BASE64_PIECE: Final = 256 * 1024
 
 
 class StreamNotFound(BackendError):
@@ -136,16 +155,15 @@ class WcsClient:
     async def find_all(self) -> list[Stream]:
         """List every stream on the server (an empty list when there is none)."""
         resp = await self._post(
-            "stream/find_all", None, timeout=self.timeout, max_bytes=DEFAULT_MAX_BYTES
+            "stream/find_all", None, timeout=self.timeout, max_bytes=FIND_ALL_MAX_BYTES
         )
         if resp.status == 404:
             return []
         if resp.status != 200:
             raise BackendError(resp.status, _error_message(resp))
-        data = resp.json()
-        if not isinstance(data, list):
-            raise InvalidResponse("find_all did not answer a list")
-        return [Stream.from_dict(item) for item in data]
+        return await off_loop(
+            parse_streams, resp.body, threshold=FIND_ALL_OFF_LOOP_BYTES
+        )
 
     async def snapshot(self, name: str) -> bytes:
         """Take a PNG snapshot of a stream.
@@ -167,17 +185,7 @@ class WcsClient:
             raise SnapshotFailed(500, _error_message(resp) or "snapshot failed")
         if resp.status != 200:
             raise BackendError(resp.status, _error_message(resp))
-        data = resp.json()
-        encoded = data.get("data") if isinstance(data, Mapping) else None
-        if not isinstance(encoded, str) or not encoded:
-            raise InvalidResponse("snapshot answer has no 'data'")
-        try:
-            image = base64.b64decode(encoded, validate=True)
-        except (binascii.Error, ValueError) as err:
-            raise InvalidResponse("snapshot 'data' is not base64") from err
-        if not image.startswith(PNG_SIGNATURE):
-            raise InvalidResponse("snapshot is not a PNG image")
-        return image
+        return await off_loop(parse_snapshot, resp.body)
 
     async def check(self) -> int:
         """Prove the server answers with these credentials; return the stream count."""
@@ -185,6 +193,89 @@ class WcsClient:
             return len(await self.find_all())
         except BackendError as err:
             raise CannotConnect(f"the server answered {err}") from err
+
+
+def parse_streams(body: bytes) -> list[Stream]:
+    """The streams of a ``find_all`` answer (a JSON list), or InvalidResponse.
+
+    Decoded item by item, so that it can run in a worker thread without
+    holding the GIL for long (see ``iter_json_array``).
+    """
+    return [Stream.from_dict(item) for item in iter_json_array(body)]
+
+
+def parse_snapshot(body: bytes) -> bytes:
+    """The PNG image of a snapshot answer ``{"data": "<base64 PNG>"}``.
+
+    Raises InvalidResponse. Made to run in a worker thread on answers of
+    megabytes: the base64 is decoded in pieces, handing the GIL over to the
+    event loop between them, and JSON is parsed without the image (see
+    ``_data_member``).
+    """
+    encoded = _data_member(body)
+    if not encoded:
+        raise InvalidResponse("snapshot answer has no 'data'")
+    pieces = []
+    for start in range(0, len(encoded), BASE64_PIECE):
+        if start:
+            yield_gil()
+        piece = encoded[start : start + BASE64_PIECE]
+        # a piece may end with padding only if it is the last one
+        if start + BASE64_PIECE < len(encoded) and piece[-1] == ord("="):
+            raise InvalidResponse("snapshot 'data' is not base64")
+        pieces.append(_base64_piece(piece))
+    image = b"".join(pieces)
+    if not image.startswith(PNG_SIGNATURE):
+        raise InvalidResponse("snapshot is not a PNG image")
+    return image
+
+
+def _base64_piece(piece: bytes | memoryview) -> bytes:
+    try:
+        return binascii.a2b_base64(piece, strict_mode=True)
+    except (binascii.Error, ValueError) as err:
+        raise InvalidResponse("snapshot 'data' is not base64") from err
+
+
+_OBJECT_START: Final = re.compile(rb"[ \t\n\r]*\{")
+_DATA_MEMBER: Final = re.compile(rb'"data"[ \t\n\r]*:[ \t\n\r]*"')
+_PLACEHOLDER: Final = "camera-bridge:snapshot"
+
+
+def _data_member(body: bytes) -> bytes | memoryview | None:
+    """The ASCII of the answer's top-level ``data`` string; None without one.
+
+    ``json.loads`` over an 8 MB answer holds the GIL for milliseconds in one
+    call, so the base64 string is cut out by a byte search and only the rest
+    of the answer is parsed, with a placeholder in its place. In an answer
+    without any backslash every string reads as written, so when the
+    placeholder (written nowhere else) comes back as the top-level ``data``,
+    the bytes cut out are exactly that string, and every character of the
+    JSON around it was parsed. Anything else (escapes, another layout,
+    another encoding) takes ``json.loads`` of the whole answer, which accepts
+    and refuses the same answers.
+    """
+    placeholder = _PLACEHOLDER.encode()
+    if (
+        _OBJECT_START.match(body)
+        and b"\\" not in body
+        and (key := body.find(b'"data"')) >= 0
+        and (member := _DATA_MEMBER.match(body, key)) is not None
+        and (end := body.find(b'"', start := member.end())) >= 0
+        and body.find(placeholder, 0, start) < 0
+        and body.find(placeholder, end) < 0
+    ):
+        probe = decode_json(body[:start] + placeholder + body[end:])
+        if isinstance(probe, Mapping) and probe.get("data") == _PLACEHOLDER:
+            return memoryview(body)[start:end]
+    data = decode_json(body)
+    encoded = data.get("data") if isinstance(data, Mapping) else None
+    if not isinstance(encoded, str):
+        return None
+    try:
+        return encoded.encode("ascii")
+    except UnicodeEncodeError as err:
+        raise InvalidResponse("snapshot 'data' is not base64") from err
 
 
 def _error_message(resp: Response) -> str:
