@@ -8,6 +8,9 @@ consecutive polls (10 s apart) beforehand and the client is handed them
 instead of asking the network.
 
 1. Parser only: ``ExportStatusParser.parse`` of each answer in turn.
+   Then the same from a server that writes values raw, as real ones do,
+   where one path holds a bare "&" and one export is written only in part
+   (it is skipped, the others are read).
 2. Whole poll in Home Assistant (pytest-homeassistant-custom-component's test
    instance, run through pytest on this very file): a config entry on the
    simulated server, then ``coordinator.async_refresh()`` per answer until
@@ -87,16 +90,32 @@ def report(title: str, results: dict[int, tuple[float, float, float]]) -> None:
         )
 
 
-def bench_parser(sizes: list[int], polls: int, active: float) -> None:
+def odd(sim: VdgSenseSimulator) -> VdgSenseSimulator:
+    """Values written raw; a bare "&" in one path, the middle export cut short."""
+    sim.raw_values = True
+    exports = list(sim.exports.values())
+    exports[0].path += " & co"
+    sim.truncated.add(exports[len(exports) // 2].export_id)
+    return sim
+
+
+def bench_parser(
+    sizes: list[int],
+    polls: int,
+    active: float,
+    *,
+    prepare: Callable[[VdgSenseSimulator], VdgSenseSimulator] = lambda sim: sim,
+    title: str = "Parser only",
+) -> None:
     """Parser alone: a parser that saw the previous answer reads the next."""
     results = {}
     for size in sizes:
-        bodies = poll_bodies(seeded(size, active), polls)
+        bodies = poll_bodies(prepare(seeded(size, active)), polls)
         parse_export_status(bodies[0])  # warm up imports and caches
         (first,) = cpu_ms(parse_export_status, bodies[:1])
         samples = cpu_ms(ExportStatusParser().parse, bodies)[1:]
         results[size] = (statistics.median(samples), max(samples), first)
-    report(f"Parser only ({active:.0%} of the exports running)", results)
+    report(f"{title} ({active:.0%} of the exports running)", results)
 
 
 async def test_poll_in_home_assistant(
@@ -176,6 +195,13 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     bench_parser(sizes, args.polls, args.active)
+    bench_parser(
+        sizes,
+        args.polls,
+        args.active,
+        prepare=odd,
+        title="Parser only, raw values, one export unreadable",
+    )
     if args.parser_only:
         return
     import pytest  # noqa: PLC0415

@@ -9,7 +9,10 @@ Knobs: ``legacy`` (``/info`` answers 404 like servers older than API 2.6.1),
 ``restart`` (forget every export and start ids at 1 again), ``fail`` (answer a
 result code on demand), ``auth`` (HTTP Basic), ``seed_exports`` (load),
 ``tag_case``/``status_case``/``shuffle``/``extra_tags`` (vary the XML),
-``export_reply`` (shape of the exportVideo answer).
+``export_reply`` (shape of the exportVideo answer), ``raw_values`` (write
+values unescaped, as real servers that build their XML by concatenating
+strings do: a path ``ha & co`` comes out as a bare "&"), ``truncated``
+(export ids whose XML is written only in part).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import re
 import time
 from typing import Literal
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import hdrs, web
 
@@ -147,6 +151,10 @@ class VdgSenseSimulator(SimulatorBase):
     extra_tags: bool = False
     omit_count: bool = False
     export_reply: Literal["flat", "nested", "attribute"] = "flat"
+    # write text and attribute values as they are, without escaping
+    raw_values: bool = False
+    # export ids whose element is cut short after its path value
+    truncated: set[int] = field(default_factory=set)
     api_license: bool = True
     devices: list[SimDevice] = field(default_factory=list)
     exports: dict[int, SimExport] = field(default_factory=dict)
@@ -164,6 +172,8 @@ class VdgSenseSimulator(SimulatorBase):
     def __post_init__(self) -> None:
         """Start with the default cameras."""
         self._random = random.Random(self.seed)
+        # ids of the elements of the answer being written that are cut short
+        self._cut: set[int] = set()
         if not self.devices:
             self.devices = [
                 SimDevice(name, _uid(0x5E45E001, 1), _uid(0xD0000000, i + 1))
@@ -347,6 +357,8 @@ class VdgSenseSimulator(SimulatorBase):
 
     def _export_xml(self, parent: ET.Element, export: SimExport) -> None:
         element = self._node(parent, "export")
+        if export.export_id in self.truncated:
+            self._cut.add(id(element))
         self._node(element, "exportid", str(export.export_id))
         self._node(element, "path", export.path)
         status = self.export_state(export)
@@ -372,12 +384,41 @@ class VdgSenseSimulator(SimulatorBase):
             self._finish(entry)
         self._finish(element)
 
-    @staticmethod
-    def _xml_response(root: ET.Element, status: int = 200) -> web.Response:
-        body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    def _xml_response(self, root: ET.Element, status: int = 200) -> web.Response:
+        if self.raw_values or self._cut:
+            text = "".join(self._serialize(root))
+            self._cut.clear()
+            body = f"<?xml version='1.0' encoding='utf-8'?>\n{text}".encode()
+        else:
+            body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
         return web.Response(
             body=body, status=status, content_type="text/xml", charset="utf-8"
         )
+
+    def _serialize(self, element: ET.Element) -> list[str]:
+        """XML text of ``element``: values raw or escaped, cut elements cut."""
+        raw = self.raw_values
+
+        def text(content: str) -> str:
+            return content if raw else escape(content)
+
+        attributes = "".join(
+            f' {name}="{content}"' if raw else f" {name}={quoteattr(content)}"
+            for name, content in element.attrib.items()
+        )
+        parts = [f"<{element.tag}{attributes}>", text(element.text or "")]
+        if id(element) in self._cut:
+            # what a server that stopped writing half-way leaves: the id and
+            # the start of the path, nothing closed
+            for child in list(element)[:2]:
+                parts += [f"<{child.tag}>", text(child.text or "")]
+                if child.tag.lower() != "path":
+                    parts.append(f"</{child.tag}>")
+            return parts
+        for child in element:
+            parts += self._serialize(child)
+        parts.append(f"</{element.tag}>")
+        return parts
 
     def error(self, code: int, description: str) -> web.Response:
         """A ``<result>`` answer carrying an error code."""
@@ -528,6 +569,7 @@ class VdgSenseSimulator(SimulatorBase):
             return self.error(CODE_GENERAL, "Invalid bandwidth")
         export = self.add_export(path, devices, kbits)
         root = self._result()
+        self._node(root, "path", path)
         match self.export_reply:
             case "nested":
                 holder = self._node(root, "export")
@@ -557,13 +599,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--vdg-legacy", action="store_true", help="answer /info with 404"
     )
+    group.add_argument(
+        "--vdg-raw",
+        action="store_true",
+        help="write values unescaped, like real servers (a path 'a & b' stays bare)",
+    )
 
 
 def build(args: argparse.Namespace) -> VdgSenseSimulator | None:
     """The fake server configured from the command line."""
     if not args.vdg_port:
         return None
-    sim = VdgSenseSimulator(speed=args.vdg_speed, legacy=args.vdg_legacy)
+    sim = VdgSenseSimulator(
+        speed=args.vdg_speed, legacy=args.vdg_legacy, raw_values=args.vdg_raw
+    )
     if args.vdg_username:
         sim.auth = (args.vdg_username, args.vdg_password or "")
     if args.vdg_exports:

@@ -815,6 +815,7 @@ def test_simulator_cli() -> None:
             "--vdg-speed",
             "12.5",
             "--vdg-legacy",
+            "--vdg-raw",
         ]
     )
     sim = sim_module.build(args)
@@ -823,10 +824,12 @@ def test_simulator_cli() -> None:
     assert len(sim.exports) == 30
     assert sim.speed == 12.5
     assert sim.legacy
+    assert sim.raw_values
     sim = sim_module.build(parser.parse_args(["--vdg-port", "1"]))
     assert sim is not None
     assert sim.auth is None
     assert sim.exports == {}
+    assert not sim.raw_values
 
 
 def test_simulator_time_passes() -> None:

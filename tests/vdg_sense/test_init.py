@@ -414,3 +414,83 @@ async def test_new_exports_appear(hass: HomeAssistant, vdg_data, sim, freezer) -
     assert _export_sensors(hass) == [f"{SERVER}_export_1"]
     assert fired == []
     assert DOMAIN in hass.config.components
+
+
+async def test_raw_ampersand_does_not_blind_the_server(
+    hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator, freezer
+) -> None:
+    """A server echoing ``ha & co`` raw: every export keeps updating (issue 8)."""
+    sim.raw_values = True
+    sim.add_export("D:\\exports\\first", age=5)
+    await _setup(hass, vdg_data)
+    sim.add_export("D:\\exports\\ha & co")
+    await _poll(hass, freezer, 11)
+    assert _export_sensors(hass) == [f"{SERVER}_export_1", f"{SERVER}_export_2"]
+    assert hass.states.get(f"{SERVER}_export_1").state == "15.0"
+    new = hass.states.get(f"{SERVER}_export_2")
+    assert new.attributes["path"] == "D:\\exports\\ha & co"
+    assert new.attributes["status"] == "syncing"
+    sim.advance(10)
+    await _poll(hass, freezer, 11)
+    assert hass.states.get(f"{SERVER}_export_1").state == "65.0"
+    assert hass.states.get(f"{SERVER}_export_2").state == "40.0"
+    assert hass.states.get(f"{SERVER}_active_exports").state == "2"
+
+
+async def test_unreadable_export_is_skipped(
+    hass: HomeAssistant,
+    vdg_data,
+    sim: VdgSenseSimulator,
+    freezer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One export the server writes only in part: that sensor only is unavailable."""
+    sim.raw_values = True
+    for path in ("a", "b & c", "d"):
+        sim.add_export(path, age=5)
+    entry = await _setup(hass, vdg_data)
+    fired = _events(hass)
+    caplog.set_level(logging.INFO)
+    sim.truncated.add(2)
+    for step in range(3):
+        sim.advance(2)
+        await _poll(hass, freezer, 11)
+        assert hass.states.get(f"{SERVER}_export_2").state == STATE_UNAVAILABLE
+        for other in (1, 3):
+            assert hass.states.get(f"{SERVER}_export_{other}").state == str(
+                float(15 + 10 * (step + 1))
+            )
+    assert fired == []
+    assert _export_sensors(hass) == [
+        f"{SERVER}_export_1",
+        f"{SERVER}_export_2",
+        f"{SERVER}_export_3",
+    ]
+    assert caplog.text.count("is not readable XML") == 1
+    assert "Export 2 listed by camera_bridge VDG Sense 127.0.0.1" in caplog.text
+    assert "no element found" in caplog.text
+    coordinator: VdgCoordinator = entry.runtime_data
+    (skipped,) = coordinator.diagnostics()["unreadable_exports"]
+    assert skipped["id"] == "2"
+    assert skipped["excerpt"] == "<export><exportid>2</exportid><path>b & c"
+    assert skipped["error"].startswith("malformed XML: no element found")
+    sim.truncated.clear()
+    await _poll(hass, freezer, 11)
+    assert hass.states.get(f"{SERVER}_export_2").state == "45.0"
+    assert caplog.text.count("is readable again") == 1
+    assert coordinator.diagnostics()["unreadable_exports"] == []
+
+
+async def test_unreadable_export_never_seen_gets_no_sensor(
+    hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator, freezer
+) -> None:
+    """An export unreadable from the start has no sensor until it can be read."""
+    sim.add_export("a", age=100)
+    sim.add_export("b", age=100)
+    sim.truncated.add(2)
+    entry = await _setup(hass, vdg_data)
+    assert _export_sensors(hass) == [f"{SERVER}_export_1"]
+    assert entry.runtime_data.unreadable_exports == frozenset({"2"})
+    sim.truncated.clear()
+    await _poll(hass, freezer)
+    assert _export_sensors(hass) == [f"{SERVER}_export_1", f"{SERVER}_export_2"]

@@ -135,8 +135,6 @@ HOSTILE = [
         b'+ADw-!DOCTYPE r +AFs-+ADw-!ENTITY a "b"+AD4-+AF0-+AD4-'
         b'<result errorcode="0"><exportid>&a;</exportid></result>'
     ),
-    # an undefined entity without DTD
-    b'<result errorcode="0"><exportid>&a;</exportid></result>',
 ]
 
 
@@ -501,6 +499,21 @@ def test_hostile_xml(name: str, body: bytes) -> None:
     """DTDs, entities and external references are refused by every parser."""
     with pytest.raises(InvalidResponse):
         PARSERS[name](body)
+
+
+def test_undefined_reference_is_text() -> None:
+    """A reference to an undeclared entity is read as the text sent, never expanded.
+
+    Servers echo values raw: ``&a;`` in a value is what the user typed.
+    """
+    body = b'<result errorcode="0"><exportid>&a;</exportid></result>'
+    assert parse_export_reply(body) == "&a;"
+    assert parse_export_status(body).exports == ()
+    (export,) = _status(
+        f'<result errorcode="0"><exports>{_export(path="&lol3;&#65;&amp;")}'
+        "</exports></result>"
+    ).exports
+    assert export.path == "&lol3;A&"
 
 
 # --- getDeviceList, /info, exportVideo reply --------------------------------------
@@ -899,7 +912,7 @@ def test_parser_keeps_state_on_errors() -> None:
     a = _export(exportid="1")
     first = parser.parse(_doc(a))
     with pytest.raises(InvalidResponse):
-        parser.parse(_doc(_export(exportid="2", path="x", bandwidth="1") + "<"))
+        parser.parse(_doc(_export(exportid="2", path="x", bandwidth="1") + "<x>"))
     with pytest.raises(VdgInvalidExportId):
         parser.parse('<result errorcode="-57"/>')
     assert parser.parse(_doc(a, _export(exportid="3"))).exports[0] is first.exports[0]

@@ -182,6 +182,27 @@ async def test_export_never_listed_is_reported(
     assert entry.runtime_data.update_interval == timedelta(seconds=60)
 
 
+async def test_export_listed_unreadable_is_still_awaited(
+    hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator, freezer
+) -> None:
+    """Listed but unreadable is not "never listed": no not_listed failure."""
+    entry, server = await _setup(hass, vdg_data)
+    fired = _events(hass)
+    sim.truncated.add(1)
+    await _export(hass, server)
+    await hass.async_block_till_done()
+    for _ in range(4):
+        await _poll(hass, freezer)
+    assert fired == []
+    assert entry.runtime_data.unreadable_exports == frozenset({"1"})
+    sim.truncated.clear()
+    sim.advance(100)
+    await _poll(hass, freezer)
+    assert [(e["event_type"], e["export_id"]) for e in fired] == [
+        ("export_completed", "1")
+    ]
+
+
 async def test_export_video_targets(
     hass: HomeAssistant, vdg_data, sim, start_server: StartServer
 ) -> None:
@@ -313,6 +334,49 @@ async def test_get_export_status(
             return_response=True,
         )
     assert err.value.translation_key == "cannot_connect"
+
+
+async def test_raw_server_in_actions_and_diagnostics(
+    hass: HomeAssistant,
+    hass_client,
+    vdg_data,
+    sim: VdgSenseSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Raw camera names and paths work; unreadable entries are reported."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    sim.raw_values = True
+    sim.devices[0].name = "Lobby & bar"
+    sim.devices[1].name = "x</name>y"  # cannot be told from markup
+    sim.add_export("a", age=100)
+    sim.add_export("b", age=100)
+    sim.truncated.add(2)
+    entry, server = await _setup(hass, vdg_data)
+    assert "Camera {D0000000" in caplog.text
+    response = await _export(
+        hass, server, devices=["Lobby & bar"], path="D:\\exports\\ha & co"
+    )
+    assert response == {"export_id": "3"}
+    assert sim.exports[3].path == "D:\\exports\\ha & co"
+    status = await hass.services.async_call(
+        DOMAIN,
+        "get_export_status",
+        {"device_id": server},
+        blocking=True,
+        return_response=True,
+    )
+    assert [e["path"] for e in status["exports"]] == ["a", "D:\\exports\\ha & co"]
+    assert [(u["export_id"], u["error"][:13]) for u in status["unreadable"]] == [
+        ("2", "malformed XML")
+    ]
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    backend = diagnostics["backend"]
+    assert "Lobby & bar" in [c["name"] for c in backend["cameras"]]
+    assert [d["id"] for d in backend["unreadable_devices"]] == [
+        sim.devices[1].device_id
+    ]
+    assert [d["id"] for d in backend["unreadable_exports"]] == ["2"]
+    assert backend["device_list_error"] is None
 
 
 def test_resolve_devices() -> None:

@@ -19,6 +19,14 @@ Parsing paths:
   The same refusal of document types and entity declarations applies,
   checked on the decoded text so that no byte encoding can hide them.
 
+VDG Sense writes its answers by concatenating strings, so a value the user
+chose (a path ``ha & co``, a camera name) can arrive with a bare "&", "<" or
+">". Every parser reads an answer that is not XML again after
+``repair_xml``; if it still is not, lists are read entry by entry
+(``_recover_exports``, ``_recover_devices``) and an entry that stays
+unreadable is skipped and reported (``UnreadableBlock``) while the envelope
+(result code, container) must still be readable.
+
 Authentication lives in ``HttpBasicLogin`` only: the documented
 ``AuthenticateUserDigest`` login cannot be implemented because its digest
 formula is not public. Replace that class to switch.
@@ -28,10 +36,11 @@ from __future__ import annotations
 
 import base64
 import codecs
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Set as AbstractSet
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+import functools
 import re
 from typing import Any, Final, Protocol
 import xml.etree.ElementTree as ET
@@ -213,6 +222,14 @@ class SenseDevice:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceList:
+    """The devices of ``getDeviceList`` and the entries that were unreadable."""
+
+    devices: tuple[SenseDevice, ...]
+    unreadable: tuple[UnreadableBlock, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ExportDevice:
     """Progress of one device's footage within an export."""
 
@@ -258,12 +275,32 @@ class Export:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadableBlock:
+    """One ``<export>`` or ``<device>`` of an answer that could not be read.
+
+    Servers that echo user text raw can break one entry of a list; that entry
+    is skipped (even after repair it is not XML) and the others are kept.
+    """
+
+    # "export" or "device"
+    tag: str
+    # its exportid / deviceid when that much could still be read
+    ident: str | None
+    # what the XML parser said about it
+    error: str
+    # the start of its text, whitespace collapsed
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExportStatus:
     """The server's export list (or the one export asked for)."""
 
     exports: tuple[Export, ...]
     # the count attribute as sent, None when absent or not a number
     reported_count: int | None = None
+    # exports left out because their XML stayed unreadable (document order)
+    unreadable: tuple[UnreadableBlock, ...] = ()
 
     def by_id(self) -> dict[str, Export]:
         """The exports keyed by id (the first one wins on duplicates)."""
@@ -351,6 +388,161 @@ def _tree(text: str) -> ET.Element:
         return ET.fromstring(text)  # noqa: S314 - DTDs refused by the callers
     except (ET.ParseError, ValueError) as err:
         raise InvalidResponse(f"malformed XML: {err}") from err
+
+
+def _tree_lenient(text: str) -> ET.Element:
+    """Parse checked XML text; if it is not well-formed, parse its repair.
+
+    The error reported is the one of the text as sent.
+    """
+    try:
+        return _tree(text)
+    except InvalidResponse as err:
+        first = err
+    repaired = repair_xml(text)
+    if repaired != text:
+        try:
+            return _tree(repaired)
+        except InvalidResponse:
+            pass
+    raise first
+
+
+# --- repair of values echoed raw -------------------------------------------
+#
+# VDG Sense builds its answers by concatenating strings: a value the user
+# chose (an export path, a camera name) comes back as typed, so
+# ``D:\exports\ha & co`` arrives as a bare "&" and the whole answer is not
+# XML. ``repair_xml`` escapes what cannot be markup. It changes nothing in a
+# well-formed document (it is only used on one that failed to parse), it only
+# ever turns "&", "<" and ">" into references (so it cannot create a document
+# type or an entity), and every pattern is linear: lookaheads stop at the
+# next "<" and use possessive quantifiers.
+
+_S: Final = "[ \\t\\r\\n]"
+_NAME_START: Final = "[A-Za-z_:\\u0080-\\U0010ffff]"
+_NAME_REST: Final = "[^ \\t\\r\\n<>/=\"'&]*+"
+# what may follow a "<" that starts markup: a start tag (attributes in
+# quotes), an end tag, a processing instruction, a comment or a CDATA section
+_MARKUP: Final = (
+    f"{_NAME_START}{_NAME_REST}"
+    f"(?:{_S}++[^ \\t\\r\\n<>/=\"']++{_S}*+={_S}*+(?:\"[^\"<]*+\"|'[^'<]*+'))*+"
+    f"{_S}*+/?>"
+    f"|/{_NAME_START}{_NAME_REST}{_S}*+>"
+    f"|\\?{_NAME_START}(?:[^<?]++|\\?(?!>))*+\\?>"
+    "|!--"
+    "|!\\[CDATA\\["
+)
+_BARE_LT: Final = re.compile(f"<(?!{_MARKUP})")
+_BARE_AMP: Final = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]++|#x[0-9a-fA-F]++);)")
+# characters XML 1.0 does not allow at all, even as references
+_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CDATA_END: Final = "]]>"
+# sections whose text is taken as it is, and how each one ends
+_VERBATIM: Final = re.compile(r"<!\[CDATA\[|<!--")
+_VERBATIM_END: Final = {"<![CDATA[": _CDATA_END, "<!--": "-->"}
+
+
+def repair_xml(text: str) -> str:
+    """Escape what a server echoing values raw leaves bare in its XML.
+
+    - an "&" that does not start ``&amp;`` ``&lt;`` ``&gt;`` ``&quot;``
+      ``&apos;`` or a character reference becomes ``&amp;``;
+    - a "<" that cannot start a tag, an end tag, ``<?``, ``<!--`` or a CDATA
+      section becomes ``&lt;``;
+    - ``]]>`` outside a CDATA section (not allowed in text) becomes ``]]&gt;``;
+    - characters XML forbids become U+FFFD.
+
+    CDATA sections and comments are kept as they are. A value that looks like
+    a complete tag (``<b>``) cannot be told from markup here: see
+    ``repair_text_fields``.
+    """
+    if "<!" not in text:
+        return _repair_plain(text)
+    parts: list[str] = []
+    position = 0
+    while section := _VERBATIM.search(text, position):
+        closing = _VERBATIM_END[section.group()]
+        end = text.find(closing, section.end())
+        if end < 0:  # never closed: repaired like the rest
+            break
+        parts.append(_repair_plain(text[position : section.start()]))
+        parts.append(text[section.start() : end + len(closing)])
+        position = end + len(closing)
+    parts.append(_repair_plain(text[position:]))
+    return "".join(parts)
+
+
+def _repair_plain(text: str) -> str:
+    """``repair_xml`` of text without CDATA sections."""
+    if "&" in text:
+        text = _BARE_AMP.sub("&amp;", text)
+    if "<" in text:
+        text = _BARE_LT.sub("&lt;", text)
+    if _CDATA_END in text:
+        text = text.replace(_CDATA_END, "]]&gt;")
+    return _NOT_XML.sub("\ufffd", text)
+
+
+@functools.cache
+def _field_patterns(
+    names: tuple[str, ...],
+) -> tuple[re.Pattern[str], dict[str, re.Pattern[str]]]:
+    """The opening-tag pattern of ``names`` and each one's closing-tag pattern."""
+    alternatives = "|".join(re.escape(name) for name in names)
+    return (
+        re.compile(f"<({alternatives}){_S}*+>", re.IGNORECASE),
+        {
+            name: re.compile(f"</{re.escape(name)}{_S}*+>", re.IGNORECASE)
+            for name in names
+        },
+    )
+
+
+def repair_text_fields(text: str, names: tuple[str, ...]) -> str:
+    """Escape every "<" inside the text-only fields ``names`` of ``text``.
+
+    A field runs from ``<name>`` (any case, no attributes) to the next
+    ``</name>``; a field without one is left alone. Meant for one entry of a
+    list (an ``<export>`` block), where a runaway field cannot swallow others:
+    it reads ``<path>a <b> c</path>``, which ``repair_xml`` cannot.
+    """
+    openers, closers = _field_patterns(names)
+    parts: list[str] = []
+    position = 0
+    # per field: the closing tag found last (searches only move forward)
+    found: dict[str, re.Match[str] | None] = {}
+    for opener in openers.finditer(text):
+        begin = opener.end()
+        if opener.start() < position:
+            continue
+        name = opener.group(1).lower()
+        if name not in found or (
+            (previous := found[name]) is not None and previous.start() < begin
+        ):
+            found[name] = closers[name].search(text, begin)
+        closer = found[name]
+        if closer is None:
+            continue
+        content = text[begin : closer.start()]
+        if "<" in content:
+            parts.append(text[position:begin])
+            parts.append(content.replace("<", "&lt;"))
+            position = closer.start()
+    if not parts:
+        return text
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _strip_declaration(text: str) -> str:
+    """Text without its ``<?xml …?>`` declaration (it may name an encoding)."""
+    text = text.lstrip()
+    if text.startswith("<?xml"):
+        end = text.find("?>")
+        if end >= 0:
+            return text[end + 2 :]
+    return text
 
 
 def _local(tag: str) -> str:
@@ -469,37 +661,229 @@ _DEVICE_SLOTS: Final = {
 
 
 _PLACEHOLDER: Final = "<export/>"
-_XML_SPACE: Final = " \t\r\n"
 _AFTER_NAME: Final = frozenset(" \t\r\n/>")
+# fields holding user text, read as text when nothing else makes an entry XML
+_EXPORT_TEXT_FIELDS: Final = ("path",)
+_RESULT_TEXT_FIELDS: Final = ("description",)
+_DEVICE_TEXT_FIELDS: Final = ("name", "location", "brand", "type", "status", "ptztype")
+_EXCERPT: Final = 120
 
 
-def _export_spans(low: str) -> list[tuple[int, int]] | None:
-    """Where each ``<export>`` element starts and ends in lower-cased text.
+def _cuttable(text: str) -> bool:
+    """Whether the text can be cut into entries by looking for their tags.
 
-    Only for documents without comments, CDATA, DTDs, processing
-    instructions or namespaces: there every "<" starts a tag. Each export
-    start tag must be closed by a later ``</export>``; None when one is not.
+    Only without comments, CDATA, DTDs, namespaces or processing
+    instructions (but a leading XML declaration): there every "<" that is
+    not a value echoed raw starts a tag.
+    """
+    if "<!" in text or "xmlns" in text:
+        return False
+    instructions = text.count("<?")
+    return instructions == 0 or (
+        instructions == 1 and text.lstrip().startswith("<?xml")
+    )
+
+
+def _next_start(low: str, opening: str, position: int) -> int:
+    """Where the next ``opening`` tag (``<export``, not ``<exportid``) starts."""
+    find = low.find
+    size = len(opening)
+    while (start := find(opening, position)) >= 0:
+        if low[start + size : start + size + 1] in _AFTER_NAME:
+            return start
+        position = start + size
+    return -1
+
+
+@functools.cache
+def _entry_tags(tag: str) -> re.Pattern[str]:
+    """Start tags (not ``<tagid>``) and end tags of ``tag`` in lower-case text."""
+    return re.compile(f"<{tag}(?=[ \\t\\r\\n/>])|</{tag}{_S}*+>")
+
+
+def _entry_spans(low: str, tag: str, container: str) -> list[tuple[int, int]]:
+    """Cut lower-cased text into its ``<tag>`` entries, broken ones included.
+
+    An entry runs to the last ``</tag>`` before the next entry starts (so a
+    value holding ``</tag>`` stays inside). With none, it was written only in
+    part: it ends where the next entry starts or the ``container`` (or
+    ``<result>``) closes, and does not take the next entry down with it.
+    One pass over the tags; only ``_cuttable`` text.
     """
     spans: list[tuple[int, int]] = []
-    find = low.find
-    position = 0
-    while (start := find("<export", position)) >= 0:
-        if low[start + 7 : start + 8] not in _AFTER_NAME:  # <exportid>, <exports>
-            position = start + 7
+    start = end = -1
+    for found in _entry_tags(tag).finditer(low):
+        if found.group()[1] == "/":
+            end = found.end()
             continue
-        end = find("</export", start + 7)
-        while True:
-            if end < 0:
-                return None
-            close = find(">", end + 8)
-            if close < 0:
-                return None
-            if not low[end + 8 : close].strip(_XML_SPACE):
-                break
-            end = find("</export", end + 8)
-        spans.append((start, close + 1))
-        position = close + 1
+        if start >= 0:
+            spans.append(
+                (
+                    start,
+                    end if end > start else _stop(low, container, start, found.start()),
+                )
+            )
+        start = found.start()
+    if start >= 0:
+        spans.append(
+            (start, end if end > start else _stop(low, container, start, len(low)))
+        )
     return spans
+
+
+def _stop(low: str, container: str, start: int, limit: int) -> int:
+    """Where an entry without end tag stops: at ``limit`` or a closing container."""
+    for mark in (f"</{container}", "</result"):
+        found = low.find(mark, start, limit)
+        if found >= 0:
+            limit = found
+    return limit
+
+
+def _cut(
+    text: str, spans: list[tuple[int, int]], placeholder: str
+) -> tuple[str, list[str]]:
+    """The text with each span replaced by ``placeholder``, and the spans' texts."""
+    pieces: list[str] = []
+    blocks: list[str] = []
+    position = 0
+    for start, end in spans:
+        pieces.append(text[position:start])
+        pieces.append(placeholder)
+        blocks.append(text[start:end])
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces), blocks
+
+
+def _read_block[T](
+    block: str, tag: str, fields: tuple[str, ...], parse: Callable[[str], T]
+) -> T | UnreadableBlock:
+    """``_read_entry`` without telling how the entry was read."""
+    return _read_entry(block, tag, fields, parse)[0]
+
+
+def _read_entry[T](
+    block: str, tag: str, fields: tuple[str, ...], parse: Callable[[str], T]
+) -> tuple[T | UnreadableBlock, bool]:
+    """Parse one entry as sent, else repaired, else with its text fields as text.
+
+    Also tells whether it parsed as sent or with ``repair_xml`` alone. Text
+    fields are tried only in a block holding one entry: in a cut that holds
+    the start of the next entry too, a field left open would swallow it.
+    """
+    try:
+        return parse(block), True
+    except InvalidResponse as err:
+        error = err
+    repaired = repair_xml(block)
+    if repaired != block:
+        try:
+            return parse(repaired), True
+        except InvalidResponse as err:
+            error = err  # what is left wrong once the raw values are repaired
+    if _next_start(block.lower(), f"<{tag}", 1) < 0 and (
+        fixed := repair_xml(repair_text_fields(block, fields))
+    ) not in (block, repaired):
+        try:
+            return parse(fixed), False
+        except InvalidResponse:
+            pass
+    ident = _block_ident(block, tag)
+    return UnreadableBlock(tag, ident, str(error), _excerpt(block)), False
+
+
+def _block_ident(block: str, tag: str) -> str | None:
+    """The ``<tag>id`` of a broken entry if it can still be read."""
+    match = re.search(f"<{tag}id{_S}*+>([^<]{{0,100}})", block, re.IGNORECASE)
+    if match is None:
+        return None
+    ident = match.group(1).strip()
+    return ident if _EXPORT_ID.fullmatch(ident) else None
+
+
+def _excerpt(block: str) -> str:
+    text = " ".join(block[: _EXCERPT * 4].split())
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+
+
+@dataclass(slots=True)
+class _Reuse:
+    """What the previous answer made of each export text, and this one.
+
+    ``rough`` holds the texts that did not parse as sent or with
+    ``repair_xml`` alone (unreadable, or read with their text fields as
+    text).
+    """
+
+    previous: Mapping[str, Export]
+    previous_bad: Mapping[str, UnreadableBlock]
+    previous_rough: AbstractSet[str]
+    cache: dict[str, Export] = field(default_factory=dict)
+    bad: dict[str, UnreadableBlock] = field(default_factory=dict)
+    rough: set[str] = field(default_factory=set)
+
+    def known(self, text: str) -> Export | UnreadableBlock | None:
+        """What the previous answer made of this export text, if anything."""
+        return self.previous.get(text) or self.previous_bad.get(text)
+
+    def keep(self, text: str, entry: Export | UnreadableBlock, *, plain: bool) -> None:
+        """Remember what this answer made of an export text."""
+        if isinstance(entry, Export):
+            self.cache[text] = entry
+        else:
+            self.bad[text] = entry
+        if not plain:
+            self.rough.add(text)
+
+    def entries(
+        self, texts: list[str]
+    ) -> tuple[list[Export], list[UnreadableBlock], list[str]]:
+        """The exports, the unreadable entries and the rough texts, in order.
+
+        Every text must be known, from this answer or the previous one.
+        """
+        exports: list[Export] = []
+        unreadable: list[UnreadableBlock] = []
+        rough: list[str] = []
+        for text in texts:
+            entry = self.cache.get(text) or self.bad.get(text) or self.known(text)
+            if entry is None:  # pragma: no cover - every text was read
+                raise InvalidResponse("export list changed while read")
+            plain = text not in self.rough and text not in self.previous_rough
+            self.keep(text, entry, plain=plain)
+            if not plain:
+                rough.append(text)
+            if isinstance(entry, Export):
+                exports.append(entry)
+            else:
+                unreadable.append(entry)
+        return exports, unreadable, rough
+
+    def read(self, texts: list[str], *, strict: bool) -> bool:
+        """Read and build the texts not known yet; False if ``strict`` fails.
+
+        Semantic errors (a readable export with wrong values) propagate.
+        """
+        places: dict[str, int] = {}
+        for index, text in enumerate(texts):
+            if self.known(text) is None:
+                places.setdefault(text, index)
+        if not places:
+            return True
+        new = list(places)
+        read = _read_chunks(new, strict=strict)
+        if read is None:
+            return False
+        for text, (element, plain) in zip(new, read, strict=True):
+            self.keep(
+                text,
+                element
+                if isinstance(element, UnreadableBlock)
+                else _build_export(_export_texts(element), places[text]),
+                plain=plain,
+            )
+        return True
 
 
 class ExportStatusParser:
@@ -512,21 +896,23 @@ class ExportStatusParser:
     ``is``. An answer identical to the previous one returns the previous
     result. Only the previous answer is kept.
 
-    Fast path: the answer is cut into its ``<export>`` elements with a
-    regular expression, the rest (envelope, container, count) is parsed with
-    one placeholder per export, and only new export texts are parsed. When
-    the document has anything that could make cutting by text unsafe, or the
-    cut does not add up, the whole document is parsed instead: both paths
-    give the same result.
+    Fast path: the answer is cut into its ``<export>`` elements by text, the
+    rest (envelope, container, count) is parsed with one placeholder per
+    export, and only new export texts are parsed. When the document has
+    anything that could make cutting by text unsafe, or the cut does not add
+    up, the whole document is parsed instead (``_parse_whole``): both paths
+    give the same result, repairs and skipped exports included.
     """
 
-    __slots__ = ("_body", "_cache", "_result")
+    __slots__ = ("_bad", "_body", "_cache", "_result", "_rough")
 
     def __init__(self) -> None:
         """Start with nothing to reuse."""
         self._body: bytes | str | None = None
         self._result: ExportStatus | None = None
         self._cache: dict[str, Export] = {}
+        self._bad: dict[str, UnreadableBlock] = {}
+        self._rough: set[str] = set()
 
     def parse(self, body: bytes | str) -> ExportStatus:
         """Parse one answer (see ``parse_export_status``)."""
@@ -535,84 +921,138 @@ class ExportStatusParser:
         text = _xml_text(body)
         if _FORBIDDEN_XML.search(text):
             raise InvalidResponse("XML with a document type or entities is refused")
-        cache: dict[str, Export] = {}
-        result = self._by_chunks(text, cache)
+        reuse = _Reuse(self._cache, self._bad, self._rough)
+        result = _by_chunks(text, reuse)
         if result is None:
-            cache = {}
-            result = _parse_whole(text)
-        self._body, self._result, self._cache = body, result, cache
+            reuse = _Reuse(self._cache, self._bad, self._rough)
+            result = _parse_whole(text, reuse)
+        self._body, self._result = body, result
+        self._cache, self._bad, self._rough = reuse.cache, reuse.bad, reuse.rough
         return result
 
-    def _by_chunks(self, text: str, cache: dict[str, Export]) -> ExportStatus | None:
-        """Parse export by export, or None when the whole must be parsed.
 
-        Every export element of the document is cut out and replaced by an
-        empty ``<export/>``; what is left is parsed for the envelope. The cut
-        is used only when the placeholders are exactly the export list of
-        that skeleton, the new texts parse as one element each and every new
-        export is valid: then each text is a complete export element in its
-        place and parsing it alone gives what the whole parse gives. Any
-        failure falls back to the whole parse, whose errors are the ones
-        reported.
-        """
-        if "<!" in text or "xmlns" in text:
+def _by_chunks(text: str, reuse: _Reuse) -> ExportStatus | None:
+    """Parse export by export, or None when the whole must be parsed.
+
+    Every export entry of the document is cut out (``_entry_spans``) and
+    replaced by an empty ``<export/>``; what is left is parsed for the
+    envelope. The cut is used only when the placeholders are exactly the
+    export list of that skeleton and the new texts come out as one element
+    each (or unreadable). Then, if every entry parses as sent or repaired,
+    each is a complete export element in its place, and parsing it alone
+    gives what the whole parse gives. If exactly one does not, the whole
+    document cannot parse either (every other entry is balanced, so nothing
+    else can close that one, or what it closes), and the whole parse reads it
+    entry by entry the very same way; the one exception, an entry cut short
+    right after a self-closed start tag, goes to the whole parse. Any failure
+    falls back to the whole parse, whose errors are the ones reported.
+    """
+    if not _cuttable(text):
+        return None
+    low = text.lower()
+    if len(low) != len(text):  # positions would not match
+        return None
+    spans = _entry_spans(low, "export", "exports")
+    if not spans:
+        return None
+    skeleton, chunks = _cut(text, spans, _PLACEHOLDER)
+    try:
+        elements, reported = _export_elements(_tree_lenient(skeleton))
+    except CameraBridgeError:
+        # the whole document tells which error it really is
+        return None
+    if len(elements) != len(chunks):
+        return None
+    try:
+        if not reuse.read(chunks, strict=True):
             return None
-        instructions = text.count("<?")
-        if instructions > 1 or (
-            instructions == 1 and not text.lstrip().startswith("<?xml")
-        ):
-            return None
-        low = text.lower()
-        if len(low) != len(text):  # positions would not match
-            return None
-        spans = _export_spans(low)
-        if not spans:
-            return None
-        pieces: list[str] = []
-        chunks: list[str] = []
-        position = 0
-        for start, end in spans:
-            pieces.append(text[position:start])
-            pieces.append(_PLACEHOLDER)
-            chunks.append(text[start:end])
-            position = end
-        pieces.append(text[position:])
-        try:
-            elements, reported = _export_elements(_tree("".join(pieces)))
-        except CameraBridgeError:
-            # the whole document tells which error it really is
-            return None
-        if len(elements) != len(chunks):
-            return None
-        previous = self._cache
-        new = [chunk for chunk in dict.fromkeys(chunks) if chunk not in previous]
-        if new:
-            # one parser run for every new export: much cheaper than one each
-            try:
-                batch = ET.fromstring(f"<batch>{''.join(new)}</batch>")  # noqa: S314
-            except ET.ParseError:
-                return None
-            if len(batch) != len(new):
-                return None
-            try:
-                built = {
-                    chunk: _build_export(_export_texts(element), index)
-                    for index, (chunk, element) in enumerate(
-                        zip(new, batch, strict=True)
-                    )
-                }
-            except CameraBridgeError:
-                return None
-        else:
-            built = {}
+    except CameraBridgeError:
+        return None
+    if not reuse.rough and not reuse.previous_rough:
+        previous, built = reuse.previous, reuse.cache
         exports = [previous.get(chunk) or built[chunk] for chunk in chunks]
-        cache.update(zip(chunks, exports, strict=True))
+        built.update(zip(chunks, exports, strict=True))
         return ExportStatus(tuple(exports), reported)
+    exports, unreadable, rough = reuse.entries(chunks)
+    if len(rough) > 1 or (rough and _cut_after_empty_start(rough[0])):
+        return None
+    return ExportStatus(tuple(exports), reported, tuple(unreadable))
 
 
-def _parse_whole(text: str) -> ExportStatus:
-    """Parse a checked document in one go."""
-    elements, reported = _export_elements(_tree(text))
+_CLOSED_AT_END: Final = re.compile(f"</export{_S}*+>\\Z", re.IGNORECASE)
+_EMPTY_START: Final = re.compile(
+    f"<export(?:{_S}++[^ \\t\\r\\n<>/=\"']++{_S}*+={_S}*+"
+    f"(?:\"[^\"<]*+\"|'[^'<]*+'))*+{_S}*+/>",
+    re.IGNORECASE,
+)
+
+
+def _cut_after_empty_start(chunk: str) -> bool:
+    """Whether an entry without end tag starts with a self-closed ``<export/>``.
+
+    Such an entry can be whole in a document that parses: ``<export/>`` and
+    some text after it.
+    """
+    return not _CLOSED_AT_END.search(chunk) and bool(
+        _EMPTY_START.match(repair_xml(chunk))
+    )
+
+
+type _Read = tuple[ET.Element | UnreadableBlock, bool]
+
+
+def _read_chunks(chunks: list[str], *, strict: bool) -> list[_Read] | None:
+    """Parse export texts: all at once (as sent, else repaired), else by halves.
+
+    Each comes with whether it parsed as sent or with ``repair_xml`` alone;
+    a single text that does not is read with ``_read_entry``. When texts
+    parse together but not as one element each: None if ``strict`` (the fast
+    path), else they are split further.
+    """
+    joined = "".join(chunks)
+    batch = _batch(joined)
+    if batch is None and (repaired := repair_xml(joined)) != joined:
+        batch = _batch(repaired)
+    if batch is not None:
+        if len(batch) != len(chunks):
+            if strict:
+                return None
+        elif not any(element.tail and not element.tail.isspace() for element in batch):
+            # one element each, nothing after it: as each parses alone
+            return [(element, True) for element in batch]
+    if len(chunks) == 1:
+        return [_read_entry(chunks[0], "export", _EXPORT_TEXT_FIELDS, _tree)]
+    half = len(chunks) // 2
+    first = _read_chunks(chunks[:half], strict=strict)
+    second = _read_chunks(chunks[half:], strict=strict)
+    if first is None or second is None:
+        return None
+    return first + second
+
+
+def _batch(joined: str) -> list[ET.Element] | None:
+    """The elements of texts parsed in one parser run, None if not XML."""
+    try:
+        return list(ET.fromstring(f"<batch>{joined}</batch>"))  # noqa: S314
+    except ET.ParseError, ValueError:
+        return None
+
+
+def _parse_whole(text: str, reuse: _Reuse | None = None) -> ExportStatus:
+    """Parse a checked document in one go, repaired if need be.
+
+    When even the repaired document is not XML, it is read export by export
+    (``_recover_exports``, reusing and filling ``reuse``); if that fails too,
+    the first error is raised.
+    """
+    try:
+        root = _tree_lenient(text)
+    except InvalidResponse:
+        recovered = _recover_exports(text, reuse or _Reuse({}, {}, set()))
+        if recovered is None:
+            raise
+        return recovered
+    elements, reported = _export_elements(root)
     return ExportStatus(
         tuple(
             [
@@ -624,11 +1064,42 @@ def _parse_whole(text: str) -> ExportStatus:
     )
 
 
+def _recover_exports(text: str, reuse: _Reuse) -> ExportStatus | None:
+    """Read a broken export list entry by entry, skipping unreadable exports.
+
+    The envelope (result code, container, count) must still be readable with
+    one placeholder per export; None when it is not.
+    """
+    if not _cuttable(text):
+        return None
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    spans = _entry_spans(low, "export", "exports")
+    if not spans:
+        return None
+    skeleton, blocks = _cut(text, spans, _PLACEHOLDER)
+    root = _read_block(skeleton, "result", _RESULT_TEXT_FIELDS, _tree)
+    if isinstance(root, UnreadableBlock):
+        return None
+    try:
+        elements, reported = _export_elements(root)
+    except CameraBridgeError:
+        return None
+    if len(elements) != len(blocks):
+        return None
+    reuse.read(blocks, strict=False)
+    exports, unreadable, _ = reuse.entries(blocks)
+    return ExportStatus(tuple(exports), reported, tuple(unreadable))
+
+
 def parse_export_status(body: bytes | str) -> ExportStatus:
     """Parse a ``getExportVideoStatus`` answer.
 
     Accepts ``<exports><export>…`` as documented and a bare ``<export>`` list
     directly under ``<result>``; an answer without either holds no export.
+    Values echoed raw are repaired; an export that stays unreadable is left
+    out and listed in ``unreadable``.
     """
     return ExportStatusParser().parse(body)
 
@@ -778,9 +1249,42 @@ def _field(node: Any, name: str) -> str | None:
     return _text(_first(node, name))
 
 
-def _result(body: bytes) -> dict[str, Any]:
+def _document(body: bytes | str) -> dict[str, Any]:
+    """``decode_xml`` of an answer; of its repair when it is not XML as sent.
+
+    Document types and entities are refused before any repair (on the
+    decoded text, whatever the encoding); the first error is the one raised
+    when the repair does not help.
+    """
+    try:
+        return decode_xml(body)
+    except InvalidResponse as err:
+        first = err
+    try:
+        text = _xml_text(body)
+    except InvalidResponse:
+        text = None
+    if text is not None and not _FORBIDDEN_XML.search(text):
+        repaired = repair_xml(text)
+        if repaired != text:
+            try:
+                return _decode_text(repaired)
+            except InvalidResponse:
+                pass
+    raise first
+
+
+def _decode_text(text: str) -> dict[str, Any]:
+    """``decode_xml`` of decoded text (sent as UTF-8 without its declaration)."""
+    return decode_xml(_strip_declaration(text).encode())
+
+
+def _result(body: bytes | str) -> dict[str, Any]:
     """The ``<result>`` node of an answer, after checking its result code."""
-    document = decode_xml(body)
+    return _result_of(_document(body))
+
+
+def _result_of(document: dict[str, Any]) -> dict[str, Any]:
     result = _first(document, "result")
     if result is None:
         root = next(iter(document), "?")
@@ -798,7 +1302,7 @@ def _checked(result: Any) -> dict[str, Any]:
 
 def parse_info(body: bytes) -> ServerInfo:
     """Parse an ``/info`` answer (``<apiinfo>``, maybe inside ``<result>``)."""
-    document = decode_xml(body)
+    document = _document(body)
     if found := _items(document, "apiinfo"):
         info = found[0]
     elif found := _items(document, "result"):
@@ -839,37 +1343,93 @@ def _server_time(text: str | None) -> datetime | None:
 
 
 def parse_device_list(body: bytes) -> tuple[SenseDevice, ...]:
-    """Parse a ``getDeviceList`` answer."""
-    result = _result(body)
-    container = _first(result, "devices")
-    entries = _items(container, "device") if container is not None else []
-    if container is None:
-        entries = _items(result, "device")
-    devices = []
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise InvalidResponse(f"device #{index}: no fields")
-        device_id = _field(entry, "deviceid")
-        if device_id is None:
-            raise InvalidResponse(f"device #{index}: missing deviceid")
-        server_id = _field(entry, "serverid")
-        if server_id is None:
-            raise InvalidResponse(f"device {device_id[:40]}: missing serverid")
-        devices.append(
-            SenseDevice(
-                server_id=server_id,
-                device_id=device_id,
-                name=_field(entry, "name") or device_id,
-                status=_field(entry, "status"),
-                type=_field(entry, "type"),
-                brand=_field(entry, "brand"),
-                location=_field(entry, "location"),
-                ptz_type=_field(entry, "ptztype"),
-                ip_address=_field(entry, "ipaddress"),
-                port=_int(_field(entry, "port")),
-            )
+    """Parse a ``getDeviceList`` answer (see ``parse_device_report``)."""
+    return parse_device_report(body).devices
+
+
+def parse_device_report(body: bytes) -> DeviceList:
+    """Parse a ``getDeviceList`` answer, with the devices that were unreadable.
+
+    Names and locations echoed raw are repaired; a device whose entry stays
+    unreadable is left out and listed in ``unreadable``.
+    """
+    try:
+        result = _result(body)
+    except InvalidResponse:
+        recovered = _recover_devices(body)
+        if recovered is None:
+            raise
+        return recovered
+    return DeviceList(
+        tuple(
+            _device(entry, index) for index, entry in enumerate(_device_entries(result))
         )
-    return tuple(devices)
+    )
+
+
+def _device_entries(result: dict[str, Any]) -> list[Any]:
+    container = _first(result, "devices")
+    if container is None:
+        return _items(result, "device")
+    return _items(container, "device")
+
+
+def _device(entry: Any, index: int) -> SenseDevice:
+    if not isinstance(entry, dict):
+        raise InvalidResponse(f"device #{index}: no fields")
+    device_id = _field(entry, "deviceid")
+    if device_id is None:
+        raise InvalidResponse(f"device #{index}: missing deviceid")
+    server_id = _field(entry, "serverid")
+    if server_id is None:
+        raise InvalidResponse(f"device {device_id[:40]}: missing serverid")
+    return SenseDevice(
+        server_id=server_id,
+        device_id=device_id,
+        name=_field(entry, "name") or device_id,
+        status=_field(entry, "status"),
+        type=_field(entry, "type"),
+        brand=_field(entry, "brand"),
+        location=_field(entry, "location"),
+        ptz_type=_field(entry, "ptztype"),
+        ip_address=_field(entry, "ipaddress"),
+        port=_int(_field(entry, "port")),
+    )
+
+
+def _recover_devices(body: bytes) -> DeviceList | None:
+    """Read a broken device list entry by entry, skipping unreadable devices."""
+    try:
+        text = _strip_declaration(_xml_text(body))
+    except InvalidResponse:
+        return None
+    if _FORBIDDEN_XML.search(text) or not _cuttable(text):
+        return None
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    spans = _entry_spans(low, "device", "devices")
+    if not spans:
+        return None
+    skeleton, blocks = _cut(text, spans, "<device/>")
+    document = _read_block(skeleton, "result", _RESULT_TEXT_FIELDS, _decode_text)
+    if isinstance(document, UnreadableBlock):
+        return None
+    try:
+        entries = _device_entries(_result_of(document))
+    except CameraBridgeError:
+        return None
+    if len(entries) != len(blocks) or any(entry is not None for entry in entries):
+        return None
+    devices: list[SenseDevice] = []
+    unreadable: list[UnreadableBlock] = []
+    for index, block in enumerate(blocks):
+        parsed = _read_block(block, "device", _DEVICE_TEXT_FIELDS, _decode_text)
+        if isinstance(parsed, UnreadableBlock):
+            unreadable.append(parsed)
+        else:
+            devices.append(_device(_first(parsed, "device"), index))
+    return DeviceList(tuple(devices), tuple(unreadable))
 
 
 def parse_export_reply(body: bytes) -> str:
@@ -1060,7 +1620,11 @@ class VdgSenseClient:
 
     async def device_list(self) -> tuple[SenseDevice, ...]:
         """Every device of the server (``getDeviceList``)."""
-        return parse_device_list(await self._command("getDeviceList"))
+        return (await self.device_report()).devices
+
+    async def device_report(self) -> DeviceList:
+        """Every readable device, and the entries that were not readable."""
+        return parse_device_report(await self._command("getDeviceList"))
 
     async def export_status(self, export_id: str | int | None = None) -> ExportStatus:
         """The export list, or one export (``getExportVideoStatus``).

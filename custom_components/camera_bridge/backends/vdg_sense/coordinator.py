@@ -25,6 +25,7 @@ from ...api.vdg_sense import (
     ExportStatus,
     SenseDevice,
     ServerInfo,
+    UnreadableBlock,
     VdgSenseClient,
 )
 from ...const import CONF_SCAN_INTERVAL, DOMAIN
@@ -126,6 +127,7 @@ def diff_exports(
     tracked: Mapping[str, Export],
     status: ExportStatus,
     awaited: Collection[str] = (),
+    unreadable: Collection[str] = (),
 ) -> tuple[dict[str, Export], ExportChanges]:
     """Compare a poll with the exports tracked so far.
 
@@ -136,7 +138,8 @@ def diff_exports(
     - a tracked export that leaves the list, or whose id now names another
       export (the plugin manager restarted), fires export_failed when it was
       still running and export_removed otherwise.
-    Exports already listed when tracking starts fire nothing.
+    Exports already listed when tracking starts fire nothing. A tracked export
+    listed but ``unreadable`` this time is kept as it was: it did not leave.
     """
     current: dict[str, Export] = {}
     seen: set[str] = set()
@@ -195,9 +198,13 @@ def diff_exports(
             )
     if not seen.issuperset(tracked):
         for export_id, old in tracked.items():
-            if export_id not in seen:
-                gone.append(old)
-                events.append(_left(old, REASON_VANISHED))
+            if export_id in seen:
+                continue
+            if export_id in unreadable:
+                current[export_id] = old
+                continue
+            gone.append(old)
+            events.append(_left(old, REASON_VANISHED))
     return current, ExportChanges(
         tuple(appeared),
         frozenset(updated),
@@ -238,6 +245,11 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
         self.info: ServerInfo | None = None
         self.devices: tuple[SenseDevice, ...] = ()
         self.device_list_error: str | None = None
+        # entries the server listed but that stayed unreadable, by key
+        self._unreadable_exports: dict[str, UnreadableBlock] = {}
+        self._unreadable_devices: dict[str, UnreadableBlock] = {}
+        # ids of listed exports the last poll had to skip
+        self.unreadable_exports: frozenset[str] = frozenset()
         self._device_names: dict[tuple[str, str], str] = {}
         self.server_device = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
@@ -279,11 +291,15 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
     async def async_refresh_devices(self) -> tuple[SenseDevice, ...]:
         """Ask the server for its devices (cameras)."""
         try:
-            self.devices = await self.client.device_list()
+            report = await self.client.device_report()
         except CameraBridgeError as err:
             self.device_list_error = str(err)
             raise
+        self.devices = report.devices
         self.device_list_error = None
+        self._unreadable_devices = self._note_unreadable(
+            "Camera", self._unreadable_devices, report.unreadable
+        )
         self._device_names = {
             (device.server_id, device.device_id): device.name for device in self.devices
         }
@@ -291,11 +307,21 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
 
     async def _async_fetch(self) -> VdgData:
         status = await self.client.export_status()
-        tracked, changes = diff_exports(self._tracked, status, self._awaited)
+        self._unreadable_exports = self._note_unreadable(
+            "Export", self._unreadable_exports, status.unreadable
+        )
+        unreadable = frozenset(
+            block.ident for block in status.unreadable if block.ident is not None
+        )
+        tracked, changes = diff_exports(
+            self._tracked, status, self._awaited, unreadable
+        )
         events = list(changes.events)
         for export_id in changes.seen_awaited:
             self._awaited.pop(export_id, None)
         for export_id, waiting in list(self._awaited.items()):
+            if export_id in unreadable:  # listed, just not readable
+                continue
             waiting.polls += 1
             if waiting.polls >= AWAIT_POLLS and not waiting.reported:
                 waiting.reported = True
@@ -327,7 +353,37 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
             if status.active_count or self._awaited
             else self.idle_interval
         )
+        self.unreadable_exports = unreadable
         return VdgData(status, tracked, changes, self._poll)
+
+    def _note_unreadable(
+        self,
+        what: str,
+        before: Mapping[str, UnreadableBlock],
+        blocks: tuple[UnreadableBlock, ...],
+    ) -> dict[str, UnreadableBlock]:
+        """Log once when an entry becomes unreadable and once when that ends."""
+        now = {_unreadable_key(block): block for block in blocks}
+        for key, block in now.items():
+            if key not in before:
+                _LOGGER.warning(
+                    "%s %s listed by %s is not readable XML and is skipped"
+                    " until it is: %s (%s)",
+                    what,
+                    block.ident or "without id",
+                    self.name,
+                    block.error,
+                    block.excerpt,
+                )
+        for key, block in before.items():
+            if key not in now:
+                _LOGGER.info(
+                    "%s %s listed by %s is readable again or gone",
+                    what,
+                    block.ident or "without id",
+                    self.name,
+                )
+        return now
 
     # --- exports started from Home Assistant ----------------------------------
 
@@ -475,6 +531,10 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
                 for device in self.devices
             ],
             "device_list_error": self.device_list_error,
+            "unreadable_devices": [
+                _unreadable_as_dict(block)
+                for block in self._unreadable_devices.values()
+            ],
             "export_count": len(status.exports) if status else None,
             "reported_count": status.reported_count if status else None,
             "active_exports": status.active_count if status else None,
@@ -482,6 +542,19 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
                 self.export_as_dict(export)
                 for export in (status.exports if status else ())
             ][:50],
+            "unreadable_exports": [
+                _unreadable_as_dict(block)
+                for block in self._unreadable_exports.values()
+            ][:50],
             "awaited_exports": sorted(self._awaited),
             "update_interval": str(self.update_interval),
         }
+
+
+def _unreadable_key(block: UnreadableBlock) -> str:
+    """What names a skipped entry from one poll to the next."""
+    return f"id:{block.ident}" if block.ident is not None else block.excerpt
+
+
+def _unreadable_as_dict(block: UnreadableBlock) -> dict[str, Any]:
+    return {"id": block.ident, "error": block.error, "excerpt": block.excerpt}

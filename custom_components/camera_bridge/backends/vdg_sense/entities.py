@@ -101,6 +101,14 @@ class VdgExportSensor(CameraBridgeEntity[VdgCoordinator], SensorEntity):
         self._was_available = True
 
     @property
+    def available(self) -> bool:
+        """Unavailable while the server lists the export in unreadable XML."""
+        return (
+            super().available
+            and self.export_id not in self.coordinator.unreadable_exports
+        )
+
+    @property
     def native_value(self) -> float:
         """Overall progress in %."""
         return round(self._export.progress, 1)
@@ -134,10 +142,14 @@ class VdgExportSensor(CameraBridgeEntity[VdgCoordinator], SensorEntity):
     @callback
     def _handle_coordinator_update(self) -> None:
         """Write a state only when this export or the availability changed."""
-        available = self.coordinator.last_update_success
+        coordinator = self.coordinator
+        available = coordinator.last_update_success and (
+            not coordinator.unreadable_exports
+            or self.export_id not in coordinator.unreadable_exports
+        )
         changed = available != self._was_available
         self._was_available = available
-        export = self.coordinator.exports.get(self.export_id)
+        export = coordinator.exports.get(self.export_id)
         if (
             export is not None
             and export is not self._export

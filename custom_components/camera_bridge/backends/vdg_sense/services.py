@@ -160,6 +160,11 @@ async def _async_get_export_status(call: ServiceCall) -> ServiceResponse:
     return {
         "active": status.active_count,
         "exports": [coordinator.export_as_dict(export) for export in status.exports],
+        # listed by the server but not readable XML (skipped)
+        "unreadable": [
+            {"export_id": block.ident, "error": block.error}
+            for block in status.unreadable
+        ],
     }
 
 
