@@ -58,6 +58,7 @@ JOIN_OFF_LOOP_BYTES = 1024 * 1024
 # 0.4 ms of decoding plus building the items (WCS streams: ~14 ns per byte)
 JSON_PIECE: Final = 32 * 1024
 _JSON_SPACE: Final = re.compile(r"[ \t\n\r]*")
+_JSON_SPACE_CHARACTERS: Final = frozenset(" \t\n\r")
 _JSON_DECODER: Final = json.JSONDecoder()
 
 
@@ -109,6 +110,13 @@ def iter_json_array(body: bytes) -> Iterator[Any]:
         text = body.decode(json.detect_encoding(body), "surrogatepass")
     except UnicodeDecodeError as err:
         raise InvalidResponse(f"malformed JSON: {err}") from err
+    if len(text) <= JSON_PIECE:
+        # one piece anyway: json.loads is quicker (it shares the keys' strings)
+        items = decode_json(text)
+        if not isinstance(items, list):
+            raise InvalidResponse("the JSON answer is not a list")
+        yield from items
+        return
     position = _after_space(text, 0)
     if not text.startswith("[", position):
         decode_json(text)  # malformed JSON says so
@@ -121,9 +129,12 @@ def iter_json_array(body: bytes) -> Iterator[Any]:
         except (ValueError, RecursionError) as err:
             raise InvalidResponse(f"malformed JSON: {err}") from err
         yield item
-        position = _after_space(text, position)
+        if text[position : position + 1] in _JSON_SPACE_CHARACTERS:
+            position = _after_space(text, position)
         if text.startswith(",", position):
-            position = _after_space(text, position + 1)
+            position += 1
+            if text[position : position + 1] in _JSON_SPACE_CHARACTERS:
+                position = _after_space(text, position)
             if text.startswith("]", position):
                 raise InvalidResponse("malformed JSON: a comma before ']'")
         elif not text.startswith("]", position):
