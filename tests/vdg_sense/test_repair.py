@@ -268,6 +268,10 @@ def test_readable_export_with_bad_values_still_fails() -> None:
         parse_export_status(
             _doc(_export("1", "a & b", "101"), "<export><exportid>2</exportid>")
         )
+    with pytest.raises(InvalidResponse, match="export #1: missing exportid"):
+        parse_export_status(
+            _doc(_export("1", "a"), "<export><path>b</path></export>", "<export>")
+        )
 
 
 def test_refusals_are_not_repaired() -> None:

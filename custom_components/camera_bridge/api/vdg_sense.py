@@ -696,9 +696,9 @@ def _next_start(low: str, opening: str, position: int) -> int:
 
 
 @functools.cache
-def _entry_tags(tag: str) -> re.Pattern[str]:
+def _entry_tags(tag: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Start tags (not ``<tagid>``) and end tags of ``tag`` in lower-case text."""
-    return re.compile(f"<{tag}(?=[ \\t\\r\\n/>])|</{tag}{_S}*+>")
+    return re.compile(f"<{tag}(?=[ \\t\\r\\n/>])"), re.compile(f"</{tag}{_S}*+>")
 
 
 def _entry_spans(low: str, tag: str, container: str) -> list[tuple[int, int]]:
@@ -708,26 +708,23 @@ def _entry_spans(low: str, tag: str, container: str) -> list[tuple[int, int]]:
     value holding ``</tag>`` stays inside). With none, it was written only in
     part: it ends where the next entry starts or the ``container`` (or
     ``<result>``) closes, and does not take the next entry down with it.
-    One pass over the tags; only ``_cuttable`` text.
+    Linear; only for ``_cuttable`` text.
     """
+    opening, closing = _entry_tags(tag)
+    starts = [found.start() for found in opening.finditer(low)]
+    ends = [found.end() for found in closing.finditer(low)]
+    starts.append(len(low))
     spans: list[tuple[int, int]] = []
-    start = end = -1
-    for found in _entry_tags(tag).finditer(low):
-        if found.group()[1] == "/":
-            end = found.end()
-            continue
-        if start >= 0:
-            spans.append(
-                (
-                    start,
-                    end if end > start else _stop(low, container, start, found.start()),
-                )
-            )
-        start = found.start()
-    if start >= 0:
-        spans.append(
-            (start, end if end > start else _stop(low, container, start, len(low)))
-        )
+    position, count = 0, len(ends)
+    for index in range(len(starts) - 1):
+        start, limit = starts[index], starts[index + 1]
+        while position < count and ends[position] <= start:
+            position += 1
+        last = -1
+        while position < count and ends[position] <= limit:
+            last = ends[position]
+            position += 1
+        spans.append((start, last if last > 0 else _stop(low, container, start, limit)))
     return spans
 
 
@@ -865,24 +862,25 @@ class _Reuse:
 
         Semantic errors (a readable export with wrong values) propagate.
         """
-        places: dict[str, int] = {}
-        for index, text in enumerate(texts):
-            if self.known(text) is None:
-                places.setdefault(text, index)
-        if not places:
+        previous, previous_bad = self.previous, self.previous_bad
+        new = [text for text in dict.fromkeys(texts) if text not in previous]
+        if previous_bad:
+            new = [text for text in new if text not in previous_bad]
+        if not new:
             return True
-        new = list(places)
         read = _read_chunks(new, strict=strict)
         if read is None:
             return False
         for text, (element, plain) in zip(new, read, strict=True):
-            self.keep(
-                text,
-                element
-                if isinstance(element, UnreadableBlock)
-                else _build_export(_export_texts(element), places[text]),
-                plain=plain,
-            )
+            if isinstance(element, UnreadableBlock):
+                self.keep(text, element, plain=plain)
+                continue
+            try:
+                export = _build_export(_export_texts(element), 0)
+            except CameraBridgeError:
+                # fails again, naming its place in the list
+                export = _build_export(_export_texts(element), texts.index(text))
+            self.keep(text, export, plain=plain)
         return True
 
 
