@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import json
 import threading
 from typing import Any
@@ -151,4 +152,39 @@ def test_iter_json_array_hands_the_gil_over_in_long_lists(
     items = [{"name": f"stream-{i}", "n": i} for i in range(5000)]
     body = json.dumps(items).encode()
     assert list(iter_json_array(body)) == items
-    assert len(handed) == len(body) // JSON_PIECE
+    # a piece of ~JSON_PIECE characters at a time
+    assert len(body) // JSON_PIECE - 2 <= len(handed) <= len(body) // JSON_PIECE
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        # what looks like the end of one object and the start of the next,
+        # inside strings and nested lists: read one by one there
+        [{"name": '}, {"x": 1', "n": [{"a": 1}, {"b": [2]}]} for _ in range(2000)],
+        [[i, [i], "], ["] for i in range(5000)],
+        list(range(20_000)),
+        ["a", 1, None, {"b": [1, 2]}, [3]] * 3000,
+    ],
+)
+def test_iter_json_array_long_lists_of_any_layout(items: list[Any]) -> None:
+    for separators in ((",", ":"), (" ,\n ", " : ")):
+        body = json.dumps(items, separators=separators).encode()
+        assert len(body) > 2 * JSON_PIECE
+        assert list(iter_json_array(body)) == items
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        lambda text: text[:-1],
+        lambda text: text + "]",
+        lambda text: text.replace('"n": 1999', '"n": 1999,', 1),
+        lambda text: text.replace("}, {", "}, , {", 1),
+        lambda text: text.replace('"n": 2500}', '"n": 2500', 1),
+    ],
+)
+def test_iter_json_array_long_broken_lists(broken: Callable[[str], str]) -> None:
+    text = json.dumps([{"name": f"stream-{i}", "n": i} for i in range(5000)])
+    with pytest.raises(InvalidResponse, match="malformed JSON"):
+        list(iter_json_array(broken(text).encode()))

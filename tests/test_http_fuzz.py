@@ -130,6 +130,48 @@ def test_iter_json_array_reads_what_json_reads(body: bytes) -> None:
         assert items is None
 
 
+tricky_text = st.text(alphabet='{}[],: "\\aé', max_size=12)
+list_items = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "name": tricky_text,
+            "n": st.integers() | st.floats(),
+            "nested": st.lists(st.fixed_dictionaries({"k": tricky_text}), max_size=2),
+        }
+    ),
+    st.lists(tricky_text | st.integers(), max_size=3),
+    tricky_text,
+)
+
+
+@st.composite
+def long_lists(draw: st.DrawFn) -> bytes:
+    """Lists longer than a piece, with strings that look like item boundaries."""
+    items = draw(st.lists(list_items, min_size=1, max_size=10))
+    size = len(json.dumps(items))
+    items = items * (2 * JSON_PIECE // size + 1)
+    space = draw(st.sampled_from(["", " ", "\n  "]))
+    text = json.dumps(items, separators=(f",{space}", f":{space}"))
+    if draw(st.booleans()):  # break it somewhere
+        cut = draw(st.integers(min_value=0, max_value=len(text) - 1))
+        text = (
+            text[:cut]
+            + draw(st.sampled_from(["", ",", "}", "]", '"']))
+            + text[cut + 1 :]
+        )
+    return text.encode()
+
+
+@given(long_lists())
+def test_iter_json_array_reads_long_lists_as_json_does(body: bytes) -> None:
+    try:
+        expected = json.loads(body)
+    except ValueError:
+        expected = None
+    items = total(lambda b: list(iter_json_array(b)), body)
+    assert json.dumps(items) == json.dumps(expected)
+
+
 # -- XML -----------------------------------------------------------------------
 
 xml_texts = st.one_of(

@@ -58,7 +58,11 @@ JOIN_OFF_LOOP_BYTES = 1024 * 1024
 # 0.4 ms of decoding plus building the items (WCS streams: ~14 ns per byte)
 JSON_PIECE: Final = 32 * 1024
 _JSON_SPACE: Final = re.compile(r"[ \t\n\r]*")
-_JSON_SPACE_CHARACTERS: Final = frozenset(" \t\n\r")
+# where one object (array) of a list may end and the next begin
+_ITEM_BOUNDARIES: Final = {
+    "{": re.compile(r"\}[ \t\n\r]*,(?=[ \t\n\r]*\{)"),
+    "[": re.compile(r"\][ \t\n\r]*,(?=[ \t\n\r]*\[)"),
+}
 _JSON_DECODER: Final = json.JSONDecoder()
 
 
@@ -97,21 +101,27 @@ def _after_space(text: str, position: int) -> int:
 
 
 def iter_json_array(body: bytes) -> Iterator[Any]:
-    """The items of a JSON array, decoded one after the other.
+    """The items of a JSON array, decoded a piece at a time.
 
     Accepts and refuses what ``decode_json`` does (InvalidResponse), and
     also a document that is not an array. Meant for big list answers in a
     worker thread (``off_loop``): one ``json.loads`` over megabytes holds
     the GIL for milliseconds in one go, while here the GIL is handed over
-    (``yield_gil``) every ``JSON_PIECE`` characters, the caller's work on
-    the items included.
+    (``yield_gil``) about every ``JSON_PIECE`` characters, the caller's work
+    on the items included.
+
+    A piece is the items up to a place that looks like the end of one object
+    (or array) and the start of the next, read by ``json.loads`` as a list
+    of its own: that only succeeds when the place is a real boundary between
+    items (anywhere else brackets or quotes stay open). Where it fails, or
+    the items are no objects or arrays, items are read one by one.
     """
     try:
         text = body.decode(json.detect_encoding(body), "surrogatepass")
     except UnicodeDecodeError as err:
         raise InvalidResponse(f"malformed JSON: {err}") from err
     if len(text) <= JSON_PIECE:
-        # one piece anyway: json.loads is quicker (it shares the keys' strings)
+        # one piece anyway
         items = decode_json(text)
         if not isinstance(items, list):
             raise InvalidResponse("the JSON answer is not a list")
@@ -122,28 +132,44 @@ def iter_json_array(body: bytes) -> Iterator[Any]:
         decode_json(text)  # malformed JSON says so
         raise InvalidResponse("the JSON answer is not a list")
     position = _after_space(text, position + 1)
-    handed = position
+    boundary = _ITEM_BOUNDARIES.get(text[position : position + 1])
     while not text.startswith("]", position):
-        try:
-            item, position = _JSON_DECODER.raw_decode(text, position)
-        except (ValueError, RecursionError) as err:
-            raise InvalidResponse(f"malformed JSON: {err}") from err
-        yield item
-        if text[position : position + 1] in _JSON_SPACE_CHARACTERS:
+        items = None
+        if boundary is not None:
+            if found := boundary.search(text, position + JSON_PIECE):
+                comma = found.end() - 1
+                items = _json_list(text, position, comma)
+            if items is None:  # not this layout: one by one from here on
+                boundary = None
+        if items is not None:
+            yield from items
+            position = comma
+        else:
+            try:
+                item, position = _JSON_DECODER.raw_decode(text, position)
+            except (ValueError, RecursionError) as err:
+                raise InvalidResponse(f"malformed JSON: {err}") from err
+            yield item
             position = _after_space(text, position)
         if text.startswith(",", position):
-            position += 1
-            if text[position : position + 1] in _JSON_SPACE_CHARACTERS:
-                position = _after_space(text, position)
+            position = _after_space(text, position + 1)
             if text.startswith("]", position):
                 raise InvalidResponse("malformed JSON: a comma before ']'")
         elif not text.startswith("]", position):
             raise InvalidResponse(f"malformed JSON: ',' or ']' expected at {position}")
-        if position - handed >= JSON_PIECE:
+        if items is not None:
             yield_gil()
-            handed = position
     if _after_space(text, position + 1) != len(text):
         raise InvalidResponse("malformed JSON: extra data after the list")
+
+
+def _json_list(text: str, start: int, end: int) -> list[Any] | None:
+    """``text[start:end]`` read as the items of a JSON list, or None."""
+    try:
+        items: list[Any] = json.loads(f"[{text[start:end]}]")
+    except ValueError, RecursionError:
+        return None
+    return items
 
 
 def origin(url: URL) -> str:
