@@ -27,7 +27,6 @@ from custom_components.camera_bridge.api.vdg_sense import (
     VdgConnectionLost,
     VdgInvalidExportId,
     VdgValidationError,
-    _parse_whole,
     build_export_request,
     error_for_code,
     format_timestamp,
@@ -36,6 +35,7 @@ from custom_components.camera_bridge.api.vdg_sense import (
     parse_export_status,
     parse_info,
 )
+from custom_components.camera_bridge.api.vdg_sense.export_list import _parse_whole
 
 FUZZ = settings(
     max_examples=300,

@@ -27,7 +27,6 @@ from custom_components.camera_bridge.api.vdg_sense import (
     UnreadableBlock,
     VdgInvalidExportId,
     VdgSenseClient,
-    _parse_whole,
     parse_device_list,
     parse_device_report,
     parse_export_reply,
@@ -36,6 +35,7 @@ from custom_components.camera_bridge.api.vdg_sense import (
     repair_text_fields,
     repair_xml,
 )
+from custom_components.camera_bridge.api.vdg_sense.export_list import _parse_whole
 from simulator.vdg_sense import SimDevice, VdgSenseSimulator
 
 FUZZ = settings(
