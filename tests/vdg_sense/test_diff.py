@@ -13,7 +13,7 @@ from custom_components.camera_bridge.api.vdg_sense import (
     ExportState,
     ExportStatus,
 )
-from custom_components.camera_bridge.backends.vdg_sense.coordinator import (
+from custom_components.camera_bridge.backends.vdg_sense.tracking import (
     ExportEvent,
     diff_exports,
     export_digest,

@@ -12,6 +12,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import EntityPlatform, async_get_platforms
 import pytest
 
 from custom_components.camera_bridge.backends.vdg_sense.coordinator import (
@@ -51,6 +52,15 @@ def _events(hass: HomeAssistant) -> list[dict[str, Any]]:
 
     hass.bus.async_listen("state_changed", _record)
     return fired
+
+
+def _sensor_platform(hass: HomeAssistant, entry: Any) -> EntityPlatform:
+    """The sensor platform of the entry, to add entities to it."""
+    return next(
+        platform
+        for platform in async_get_platforms(hass, DOMAIN)
+        if platform.domain == "sensor" and platform.config_entry is entry
+    )
 
 
 def _export_sensors(hass: HomeAssistant) -> list[str]:
@@ -325,12 +335,13 @@ async def test_sensor_of_an_export_already_gone_removes_itself(
     export = coordinator.exports["1"]
     ghost = replace(export, export_id="9", path="elsewhere")
     replaced = replace(export, path="other")
-    coordinator._add_sensors([VdgExportSensor(coordinator, ghost)])
+    sensors = _sensor_platform(hass, entry)
+    await sensors.async_add_entities([VdgExportSensor(coordinator, ghost)])
     await hass.async_block_till_done()
     assert _export_sensors(hass) == [f"{SERVER}_export_1"]
     # a sensor whose id now names another export goes as well
     stale = VdgExportSensor(coordinator, replaced)
-    coordinator._add_sensors([stale])
+    await sensors.async_add_entities([stale])
     await hass.async_block_till_done()
     assert (
         er.async_get(hass).async_get_entity_id("sensor", DOMAIN, stale.unique_id)

@@ -41,6 +41,7 @@ from .const import (
     MODEL,
 )
 from .coordinator import VdgCoordinator
+from .entities import async_setup_platform
 from .services import async_setup_services
 
 
@@ -126,6 +127,7 @@ SPEC = BackendSpec(
     options_schema=_options_schema,
     async_validate=_async_validate,
     async_create_coordinator=_async_create_coordinator,
+    async_setup_platform=async_setup_platform,
     unique_id_follows_address=True,
     async_setup_services=async_setup_services,
 )

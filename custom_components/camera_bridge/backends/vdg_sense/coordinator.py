@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-import hashlib
 import logging
 from typing import Any
 
-from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from ...api import AuthenticationFailed, CameraBridgeError
 from ...api.vdg_sense import (
     DeviceKey,
     Export,
-    ExportState,
-    ExportStatus,
     SenseDevice,
     ServerInfo,
     UnreadableBlock,
@@ -35,183 +30,18 @@ from .const import (
     CONF_ACTIVE_INTERVAL,
     DEFAULT_ACTIVE_INTERVAL,
     DEFAULT_IDLE_INTERVAL,
-    EVENT_COMPLETED,
     EVENT_FAILED,
-    EVENT_REMOVED,
     MANUFACTURER,
     MODEL,
     REASON_NOT_LISTED,
-    REASON_REMOVED,
-    REASON_REPLACED,
-    REASON_VANISHED,
 )
+from .tracking import ExportChanges, ExportEvent, VdgData, diff_exports, export_digest
 
 _LOGGER = logging.getLogger(__name__)
 
 # Forget an export started from Home Assistant that never showed up after
 # this many polls (it was reported as failed long before).
 _AWAIT_GIVE_UP = AWAIT_POLLS * 20
-
-
-@dataclass(frozen=True, slots=True)
-class ExportEvent:
-    """Something that happened to an export, for the event entity."""
-
-    event_type: str
-    export_id: str
-    path: str
-    reason: str | None = None
-    status: ExportState | None = None
-    progress: float | None = None
-
-    def attributes(self) -> dict[str, Any]:
-        """Event attributes (JSON-friendly)."""
-        attributes: dict[str, Any] = {"export_id": self.export_id, "path": self.path}
-        if self.reason is not None:
-            attributes["reason"] = self.reason
-        if self.status is not None:
-            attributes["status"] = self.status.value
-        if self.progress is not None:
-            attributes["progress"] = round(self.progress, 1)
-        return attributes
-
-
-@dataclass(frozen=True, slots=True)
-class ExportChanges:
-    """What one poll changed compared with the previous one."""
-
-    # listed for the first time (or under a reused id): an entity each
-    appeared: tuple[Export, ...] = ()
-    # ids of tracked exports whose data changed
-    updated: frozenset[str] = frozenset()
-    # tracked exports that left: their entities go
-    gone: tuple[Export, ...] = ()
-    events: tuple[ExportEvent, ...] = ()
-    # exports started from Home Assistant seen for the first time
-    seen_awaited: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class VdgData:
-    """What the last poll found."""
-
-    status: ExportStatus
-    # listed exports that are not REMOVED, by id
-    exports: Mapping[str, Export]
-    changes: ExportChanges = field(default_factory=ExportChanges)
-    poll: int = 0
-
-
-def export_digest(export: Export) -> str:
-    """A short stable digest of an export's identity (path and footage).
-
-    Part of the entity's unique id: an export id reused by the server after a
-    restart gets a new entity rather than the old export's history.
-    """
-    return hashlib.blake2s(repr(export.identity).encode(), digest_size=5).hexdigest()
-
-
-def _left(export: Export, reason: str) -> ExportEvent:
-    """The event of a tracked export that left the list or was replaced."""
-    return ExportEvent(
-        EVENT_FAILED if export.status.active else EVENT_REMOVED,
-        export.export_id,
-        export.path,
-        reason,
-        export.status,
-        export.progress,
-    )
-
-
-def diff_exports(
-    tracked: Mapping[str, Export],
-    status: ExportStatus,
-    awaited: Collection[str] = (),
-    unreadable: Collection[str] = (),
-) -> tuple[dict[str, Export], ExportChanges]:
-    """Compare a poll with the exports tracked so far.
-
-    Returns the new tracked exports (listed and not REMOVED) and the changes:
-    - an export going from SYNCING/PENDING to COMPLETED fires export_completed
-      (also one first seen completed if it was started from Home Assistant);
-    - a tracked export that becomes REMOVED fires export_removed;
-    - a tracked export that leaves the list, or whose id now names another
-      export (the plugin manager restarted), fires export_failed when it was
-      still running and export_removed otherwise.
-    Exports already listed when tracking starts fire nothing. A tracked export
-    listed but ``unreadable`` this time is kept as it was: it did not leave.
-    """
-    current: dict[str, Export] = {}
-    seen: set[str] = set()
-    appeared: list[Export] = []
-    updated: list[str] = []
-    gone: list[Export] = []
-    events: list[ExportEvent] = []
-    seen_awaited: list[str] = []
-    for export in status.exports:
-        export_id = export.export_id
-        if export_id in seen:  # listed twice: the first one counts
-            continue
-        seen.add(export_id)
-        old = tracked.get(export_id)
-        if old is export:  # the parser hands back unchanged exports as they were
-            current[export_id] = export
-            continue
-        if export_id in awaited:
-            seen_awaited.append(export_id)
-        if export.status is ExportState.REMOVED:
-            if old is not None:
-                gone.append(old)
-            if old is not None or export_id in awaited:
-                last = old or export
-                events.append(
-                    ExportEvent(
-                        EVENT_REMOVED,
-                        export_id,
-                        export.path,
-                        REASON_REMOVED,
-                        last.status,
-                        last.progress,
-                    )
-                )
-            continue
-        current[export_id] = export
-        if old is not None and old.identity != export.identity:
-            gone.append(old)
-            events.append(_left(old, REASON_REPLACED))
-            old = None
-        if old is None:
-            appeared.append(export)
-            completed = export_id in awaited
-        else:
-            updated.append(export_id)
-            completed = old.status.active
-        if completed and export.status is ExportState.COMPLETED:
-            events.append(
-                ExportEvent(
-                    EVENT_COMPLETED,
-                    export_id,
-                    export.path,
-                    status=export.status,
-                    progress=export.progress,
-                )
-            )
-    if not seen.issuperset(tracked):
-        for export_id, old in tracked.items():
-            if export_id in seen:
-                continue
-            if export_id in unreadable:
-                current[export_id] = old
-                continue
-            gone.append(old)
-            events.append(_left(old, REASON_VANISHED))
-    return current, ExportChanges(
-        tuple(appeared),
-        frozenset(updated),
-        tuple(gone),
-        tuple(events),
-        frozenset(seen_awaited),
-    )
 
 
 @dataclass(slots=True)
@@ -262,12 +92,14 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
         self._poll = 0
         self._applied = 0
         self._event_listeners: list[Callable[[ExportEvent], None]] = []
-        self._add_sensors: AddConfigEntryEntitiesCallback | None = None
 
     # --- polling -------------------------------------------------------------
 
     async def _async_setup(self) -> None:
-        """Read the server's version; list its cameras for diagnostics."""
+        """Read the server's version; list its cameras for diagnostics.
+
+        From then on every poll's changes are applied (``_async_apply``).
+        """
         try:
             self.info = await self.client.info()
         except AuthenticationFailed as err:
@@ -287,6 +119,7 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
         except CameraBridgeError as err:
             # only diagnostics and the export action need the cameras
             _LOGGER.debug("Device list of %s unavailable: %s", self.name, err)
+        self.config_entry.async_on_unload(self.async_add_listener(self._async_apply))
 
     async def async_refresh_devices(self) -> tuple[SenseDevice, ...]:
         """Ask the server for its devices (cameras)."""
@@ -425,43 +258,11 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
         )
 
     @callback
-    def async_setup_platform(
-        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
-    ) -> None:
-        """Server entities now; export sensors now and whenever exports appear."""
-        from .entities import (  # noqa: PLC0415
-            ACTIVE_EXPORTS,
-            EXPORT_EVENTS,
-            VdgActiveExportsSensor,
-            VdgExportEvent,
-            VdgExportSensor,
-        )
-
-        if platform is Platform.EVENT:
-            async_add_entities([VdgExportEvent(self, EXPORT_EVENTS)])
-            return
-        if platform is not Platform.SENSOR:  # pragma: no cover - SPEC lists two
-            return
-        self._add_sensors = async_add_entities
-        sensors = [VdgExportSensor(self, export) for export in self.exports.values()]
-        self._applied = self.data.poll if self.data is not None else 0
-        # sensors of exports that left while Home Assistant was not looking
-        ent_reg = er.async_get(self.hass)
-        keep = {sensor.unique_id for sensor in sensors}
-        prefix = f"{self.config_entry.entry_id}_export_"
-        for entity in er.async_entries_for_config_entry(
-            ent_reg, self.config_entry.entry_id
-        ):
-            if entity.unique_id.startswith(prefix) and entity.unique_id not in keep:
-                ent_reg.async_remove(entity.entity_id)
-        async_add_entities([VdgActiveExportsSensor(self, ACTIVE_EXPORTS), *sensors])
-        self.config_entry.async_on_unload(self.async_add_listener(self._async_apply))
-
-    @callback
     def _async_apply(self) -> None:
-        """Remove sensors of exports that left, add new ones, fire events."""
-        from .entities import VdgExportSensor  # noqa: PLC0415
+        """Remove the sensors of exports that left; fire the poll's events.
 
+        The sensors of new exports are added by the sensor platform.
+        """
         data = self.data
         if data is None or data.poll == self._applied:
             return
@@ -474,10 +275,6 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
                     "sensor", DOMAIN, self.export_unique_id(export)
                 ):
                     ent_reg.async_remove(entity_id)
-        if changes.appeared and self._add_sensors is not None:
-            self._add_sensors(
-                [VdgExportSensor(self, export) for export in changes.appeared]
-            )
         for event in changes.events:
             for listener in list(self._event_listeners):
                 listener(event)

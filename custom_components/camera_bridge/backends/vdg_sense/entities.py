@@ -12,16 +12,18 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE
+from homeassistant.const import PERCENTAGE, Platform
 from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ...api.vdg_sense import Export
 from ...const import DOMAIN
 from ...entity import CameraBridgeEntity
 from .const import EVENT_TYPES
-from .coordinator import ExportEvent, VdgCoordinator, VdgData
+from .coordinator import VdgCoordinator
+from .tracking import ExportEvent, VdgData
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,3 +188,47 @@ class VdgExportEvent(CameraBridgeEntity[VdgCoordinator], EventEntity):
     def _async_handle_event(self, event: ExportEvent) -> None:
         self._trigger_event(event.event_type, event.attributes())
         self.async_write_ha_state()
+
+
+@callback
+def async_setup_platform(
+    coordinator: VdgCoordinator,
+    platform: Platform,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Server entities now; export sensors now and whenever exports appear."""
+    if platform is Platform.EVENT:
+        async_add_entities([VdgExportEvent(coordinator, EXPORT_EVENTS)])
+        return
+    if platform is not Platform.SENSOR:  # pragma: no cover - SPEC lists two
+        return
+    sensors = [
+        VdgExportSensor(coordinator, export) for export in coordinator.exports.values()
+    ]
+    data = coordinator.data
+    applied = data.poll if data is not None else 0
+    # sensors of exports that left while Home Assistant was not looking
+    entry_id = coordinator.config_entry.entry_id
+    ent_reg = er.async_get(coordinator.hass)
+    keep = {sensor.unique_id for sensor in sensors}
+    prefix = f"{entry_id}_export_"
+    for entity in er.async_entries_for_config_entry(ent_reg, entry_id):
+        if entity.unique_id.startswith(prefix) and entity.unique_id not in keep:
+            ent_reg.async_remove(entity.entity_id)
+    async_add_entities([VdgActiveExportsSensor(coordinator, ACTIVE_EXPORTS), *sensors])
+
+    @callback
+    def _async_add_new_exports() -> None:
+        nonlocal applied
+        data = coordinator.data
+        if data is None or data.poll == applied:
+            return
+        applied = data.poll
+        if appeared := data.changes.appeared:
+            async_add_entities(
+                [VdgExportSensor(coordinator, export) for export in appeared]
+            )
+
+    coordinator.config_entry.async_on_unload(
+        coordinator.async_add_listener(_async_add_new_exports)
+    )
