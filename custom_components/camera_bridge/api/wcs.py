@@ -198,8 +198,8 @@ class WcsClient:
 def parse_streams(body: bytes) -> list[Stream]:
     """The streams of a ``find_all`` answer (a JSON list), or InvalidResponse.
 
-    Decoded item by item, so that it can run in a worker thread without
-    holding the GIL for long (see ``iter_json_array``).
+    Decoded a piece at a time, so that it can run in a worker thread
+    without holding the GIL for long (see ``iter_json_array``).
     """
     return [Stream.from_dict(item) for item in iter_json_array(body)]
 
