@@ -151,13 +151,24 @@ class RunningServer:
 
 
 async def serve(
-    sim: SimulatorBase, port: int = 0, host: str = "127.0.0.1"
+    sim: SimulatorBase,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    *,
+    app: web.Application | None = None,
 ) -> RunningServer:
-    """Serve ``sim`` on ``host``:``port`` (0 = a free port)."""
+    """Serve ``sim`` on ``host``:``port`` (0 = a free port).
+
+    ``app``: another application of the same simulator (a second port of
+    the backend, e.g. WCS's HLS server) instead of ``sim.make_app()``.
+    """
     # handler_cancellation: a client that gave up must not leave a handler
     # sleeping in a latency knob after the server stopped
     runner = web.AppRunner(
-        sim.make_app(), access_log=None, shutdown_timeout=0.1, handler_cancellation=True
+        app if app is not None else sim.make_app(),
+        access_log=None,
+        shutdown_timeout=0.1,
+        handler_cancellation=True,
     )
     await runner.setup()
     site = web.TCPSite(runner, host, port)
