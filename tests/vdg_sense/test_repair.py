@@ -35,7 +35,6 @@ from custom_components.camera_bridge.api.vdg_sense import (
     repair_text_fields,
     repair_xml,
 )
-from custom_components.camera_bridge.api.vdg_sense.export_list import _parse_whole
 from simulator.vdg_sense import SimDevice, VdgSenseSimulator
 
 FUZZ = settings(
@@ -80,10 +79,10 @@ def _outcome(parse: Callable[[], ExportStatus]) -> object:
 
 
 def _agree(xml: str, parser: ExportStatusParser | None = None) -> ExportStatus:
-    """Parse through the reusing parser and check the whole parse agrees."""
+    """Parse through the reusing parser and check a fresh parse agrees."""
     parser = parser or ExportStatusParser()
     result = parser.parse(xml.encode())
-    assert result == _parse_whole(xml)
+    assert result == parse_export_status(xml)
     return result
 
 
@@ -249,7 +248,7 @@ def test_envelope_is_still_required(xml: str) -> None:
     with pytest.raises(InvalidResponse):
         parse_export_status(xml)
     assert _outcome(lambda: ExportStatusParser().parse(xml)) == _outcome(
-        lambda: _parse_whole(xml)
+        lambda: parse_export_status(xml)
     )
 
 
@@ -479,7 +478,7 @@ def test_repair_is_linear(body: str) -> None:
     assert time.process_time() - start < 15
 
 
-# --- the reusing parser agrees with a whole parse ------------------------------------
+# --- the reusing parser agrees with a fresh parse ------------------------------------
 
 RAW = ["a & b", "x <y", "<b>", "q]]>", "</path>", "&amp;", "ok"]
 # entries that are whole in a document that parses, or look like they are
@@ -524,11 +523,11 @@ def _raw_lists(draw: st.DrawFn) -> str:
 @FUZZ
 @given(polls=st.lists(_raw_lists(), min_size=1, max_size=4))
 def test_fuzz_raw_poll_sequences(polls: list[str]) -> None:
-    """Raw values and cut exports: one parser over polls equals whole parses."""
+    """Raw values and cut exports: one parser over polls equals fresh parses."""
     parser = ExportStatusParser()
     for xml in polls:
         assert _outcome(lambda x=xml: parser.parse(x)) == _outcome(
-            lambda x=xml: _parse_whole(x)
+            lambda x=xml: parse_export_status(x)
         )
 
 

@@ -13,17 +13,17 @@ Parsing paths:
   shared ``decode_xml`` (xmltodict);
 * the export list (``getExportVideoStatus``) is polled and can hold thousands
   of exports: xmltodict alone needs ~21 ms for 1,000 exports here, over the
-  whole 20 ms budget of a poll. It is read with the C ElementTree parser, and
-  ``ExportStatusParser`` skips the exports that did not change since the
-  previous poll (~4 ms per poll for 1,000 exports, 100 of them running).
-  The same refusal of document types and entity declarations applies,
-  checked on the decoded text so that no byte encoding can hide them.
+  whole 20 ms budget of a poll. It is parsed whole with the C ElementTree
+  parser (~5 ms for 1,000 exports), and ``ExportStatusParser`` does not build
+  again the exports whose fields read as in the previous poll. The same
+  refusal of document types and entity declarations applies, checked on the
+  decoded text so that no byte encoding can hide them.
 
 VDG Sense writes its answers by concatenating strings, so a value the user
 chose (a path ``ha & co``, a camera name) can arrive with a bare "&", "<" or
 ">". Every parser reads an answer that is not XML again after
 ``repair_xml``; if it still is not, lists are read entry by entry
-(``_recover_exports``, ``_recover_devices``) and an entry that stays
+(``export_list._recover``, ``answers._recover_devices``) and an entry that stays
 unreadable is skipped and reported (``UnreadableBlock``) while the envelope
 (result code, container) must still be readable.
 

@@ -38,7 +38,7 @@ def cuttable(text: str) -> bool:
     )
 
 
-def next_start(low: str, opening: str, position: int) -> int:
+def _next_start(low: str, opening: str, position: int) -> int:
     """Where the next ``opening`` tag (``<export``, not ``<exportid``) starts."""
     find = low.find
     size = len(opening)
@@ -110,38 +110,30 @@ def cut_out(
 def read_block[T](
     block: str, tag: str, fields: tuple[str, ...], parse: Callable[[str], T]
 ) -> T | UnreadableBlock:
-    """``read_entry`` without telling how the entry was read."""
-    return read_entry(block, tag, fields, parse)[0]
-
-
-def read_entry[T](
-    block: str, tag: str, fields: tuple[str, ...], parse: Callable[[str], T]
-) -> tuple[T | UnreadableBlock, bool]:
     """Parse one entry as sent, else repaired, else with its text fields as text.
 
-    Also tells whether it parsed as sent or with ``repair_xml`` alone. Text
-    fields are tried only in a block holding one entry: in a cut that holds
-    the start of the next entry too, a field left open would swallow it.
+    Text fields are tried only in a block holding one entry: in a cut that
+    holds the start of the next entry too, a field left open would swallow it.
     """
     try:
-        return parse(block), True
+        return parse(block)
     except InvalidResponse as err:
         error = err
     repaired = repair_xml(block)
     if repaired != block:
         try:
-            return parse(repaired), True
+            return parse(repaired)
         except InvalidResponse as err:
             error = err  # what is left wrong once the raw values are repaired
-    if next_start(block.lower(), f"<{tag}", 1) < 0 and (
+    if _next_start(block.lower(), f"<{tag}", 1) < 0 and (
         fixed := repair_xml(repair_text_fields(block, fields))
     ) not in (block, repaired):
         try:
-            return parse(fixed), False
+            return parse(fixed)
         except InvalidResponse:
             pass
     ident = _block_ident(block, tag)
-    return UnreadableBlock(tag, ident, str(error), _excerpt(block)), False
+    return UnreadableBlock(tag, ident, str(error), _excerpt(block))
 
 
 def _block_ident(block: str, tag: str) -> str | None:
