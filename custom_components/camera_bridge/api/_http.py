@@ -21,11 +21,12 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._offload import OFF_LOOP_BYTES, off_loop, yield_gil
+from ._stream import StreamedResponse, open_stream
 from ._xml import XML_ENCODINGS, check_xml_encoding, decode_xml, xml_text
 from .errors import CannotConnect, InvalidResponse
 
-# The XML and off-loop helpers are re-exported: clients import every shared
-# helper from here
+# The XML, off-loop and streaming helpers are re-exported: clients import
+# every shared helper from here
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
@@ -35,6 +36,7 @@ __all__ = [
     "XML_ENCODINGS",
     "Response",
     "SingleFlight",
+    "StreamedResponse",
     "basic_auth_header",
     "check_xml_encoding",
     "decode_json",
@@ -42,6 +44,7 @@ __all__ = [
     "fetch",
     "iter_json_array",
     "off_loop",
+    "open_stream",
     "origin",
     "xml_text",
     "yield_gil",
