@@ -11,8 +11,23 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from homeassistant.exceptions import HomeAssistantError
+
+from .const import DOMAIN
+
+# Where the media view (media_view.py) serves proxied files
+MEDIA_VIEW_PREFIX = f"/api/{DOMAIN}/media"
+
+
+def media_view_path(entry_id: str, path: str) -> str:
+    """The media view's path for one item of an entry.
+
+    Backends hand it out as ``ResolvedMedia.url`` (``proxied``) or as a
+    node's thumbnail; the shared code signs it before a player gets it.
+    """
+    return f"{MEDIA_VIEW_PREFIX}/{entry_id}/{quote(path, safe='/')}"
 
 
 class MediaNotFound(HomeAssistantError):

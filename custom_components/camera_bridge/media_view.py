@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from http import HTTPStatus
 import logging
-from urllib.parse import quote
 
 from aiohttp import web
 from homeassistant.config_entries import ConfigEntryState
@@ -20,22 +19,18 @@ from homeassistant.helpers.http import HomeAssistantView
 from .api import CameraBridgeError
 from .backends import BACKENDS
 from .const import CONF_KIND, DOMAIN
-from .media import MediaNotFound
+from .media import MEDIA_VIEW_PREFIX, MediaNotFound, media_view_path
+
+# media_view_path moved to media.py (backends build view paths); still here
+__all__ = ["MediaProxyView", "media_view_path"]
 
 _LOGGER = logging.getLogger(__name__)
-
-URL_PREFIX = f"/api/{DOMAIN}/media"
-
-
-def media_view_path(entry_id: str, path: str) -> str:
-    """The view's path for one item of an entry (sign it before handing out)."""
-    return f"{URL_PREFIX}/{entry_id}/{quote(path, safe='/')}"
 
 
 class MediaProxyView(HomeAssistantView):
     """Streams one listed file of a Camera Bridge entry's device."""
 
-    url = URL_PREFIX + "/{entry_id}/{path:.+}"
+    url = MEDIA_VIEW_PREFIX + "/{entry_id}/{path:.+}"
     name = f"api:{DOMAIN}:media"
     requires_auth = True
 
