@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import contextlib
 from datetime import UTC, datetime, timedelta, timezone
+import time
 from typing import Any
 import xml.etree.ElementTree as ET
 
@@ -487,6 +488,42 @@ def test_status_bad_encodings(body: bytes) -> None:
     """Undecodable bodies are invalid responses."""
     with pytest.raises(InvalidResponse, match=r"encoding|text"):
         parse_export_status(body)
+
+
+# what every parser reads: an export list, a device list, /info and a reply
+EVERYTHING = (
+    '<result errorcode="0"><exports count="0"/><devices count="0"/>'
+    "<apiinfo><version>2.8</version></apiinfo><exportid>7</exportid></result>"
+)
+
+
+@pytest.mark.parametrize("name", sorted(PARSERS))
+@pytest.mark.parametrize(
+    "encoding", ["utf-7", "punycode", "idna", "cp037", "cp500", "rot13", "hz"]
+)
+def test_declared_encodings_are_an_allow_list(name: str, encoding: str) -> None:
+    """Only encodings a server can sensibly send are decoded (issue 10).
+
+    This answer is plain ASCII, readable in each of them; it is refused all
+    the same, by every parser.
+    """
+    body = f'<?xml version="1.0" encoding="{encoding}"?>{EVERYTHING}'.encode()
+    with pytest.raises(InvalidResponse, match="encoding"):
+        PARSERS[name](body)
+
+
+@pytest.mark.parametrize("name", sorted(PARSERS))
+def test_punycode_is_refused_at_once(name: str) -> None:
+    """200 KB declaring punycode took 0.6-1.3 s to decode (quadratic): now none."""
+    head = (
+        '<?xml version="1.0" encoding="punycode"?>'
+        '<result errorcode="0"><exports count="0"/></result>-'
+    )
+    body = (head + "ba" * ((200 * 1024 - len(head)) // 2)).encode()
+    start = time.process_time()
+    with pytest.raises(InvalidResponse, match="punycode"):
+        PARSERS[name](body)
+    assert time.process_time() - start < 0.05
 
 
 # --- hostile XML -------------------------------------------------------------------

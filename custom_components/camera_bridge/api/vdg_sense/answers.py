@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from .._http import decode_xml
+from .._http import decode_xml, xml_text
 from ..errors import CameraBridgeError, InvalidResponse
-from .document import FORBIDDEN_XML, answer_text, check_code, strip_declaration
+from .document import check_code, strip_declaration
 from .entries import RESULT_TEXT_FIELDS, cut_out, cuttable, entry_spans, read_block
 from .models import DeviceList, SenseDevice, ServerInfo, UnreadableBlock
 from .repair import repair_xml
@@ -61,17 +61,13 @@ def _document(body: bytes | str) -> dict[str, Any]:
         return decode_xml(body)
     except InvalidResponse as err:
         first = err
-    try:
-        text = answer_text(body)
-    except InvalidResponse:
-        text = None
-    if text is not None and not FORBIDDEN_XML.search(text):
-        repaired = repair_xml(text)
-        if repaired != text:
-            try:
-                return _decode_text(repaired)
-            except InvalidResponse:
-                pass
+    text = xml_text(body)  # an encoding or a document type refused: raised again
+    repaired = repair_xml(text)
+    if repaired != text:
+        try:
+            return _decode_text(repaired)
+        except InvalidResponse:
+            pass
     raise first
 
 
@@ -201,10 +197,10 @@ def _device(entry: Any, index: int) -> SenseDevice:
 def _recover_devices(body: bytes) -> DeviceList | None:
     """Read a broken device list entry by entry, skipping unreadable devices."""
     try:
-        text = strip_declaration(answer_text(body))
+        text = strip_declaration(xml_text(body))
     except InvalidResponse:
         return None
-    if FORBIDDEN_XML.search(text) or not cuttable(text):
+    if not cuttable(text):
         return None
     low = text.lower()
     if len(low) != len(text):

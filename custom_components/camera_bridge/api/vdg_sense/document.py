@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-import codecs
-import re
-from typing import Final
 import xml.etree.ElementTree as ET
 
 from ..errors import InvalidResponse
 from .errors import RESULT_OK, error_for_code
 from .repair import repair_xml
 from .values import shown
-
-FORBIDDEN_XML: Final = re.compile(r"<!\s*(?:doctype|entity)", re.IGNORECASE)
-_DECLARED_ENCODING: Final = re.compile(
-    rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']"""
-)
-
-
-def answer_text(body: bytes | str) -> str:
-    """The body as text, honouring a BOM or the declared encoding."""
-    if isinstance(body, str):
-        return body
-    if body.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        encoding = "utf-32"
-    elif body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif match := _DECLARED_ENCODING.match(body):
-        encoding = match.group(1).decode("ascii")
-    else:
-        encoding = "utf-8-sig"
-    try:
-        codec = codecs.lookup(encoding)
-    except LookupError:
-        codec = None
-    if codec is None or not codec._is_text_encoding:  # noqa: SLF001
-        raise InvalidResponse(f"XML declares an unknown encoding {shown(encoding)}")
-    try:
-        return body.decode(encoding)
-    except ValueError as err:
-        raise InvalidResponse(f"XML is not valid {encoding} text") from err
 
 
 def parse_tree(text: str) -> ET.Element:

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Final
 import xml.etree.ElementTree as ET
 
+from .._http import xml_text
 from ..errors import CameraBridgeError, InvalidResponse
-from .document import FORBIDDEN_XML, answer_text, parse_tree, parse_tree_lenient
+from .document import parse_tree, parse_tree_lenient
 from .entries import RESULT_TEXT_FIELDS, cut_out, cuttable, entry_spans, read_block
 from .export_element import ExportTexts, build_export, export_elements, export_texts
 from .models import Export, ExportStatus, UnreadableBlock
@@ -77,14 +78,15 @@ class ExportStatusParser:
         self._entries: Mapping[str, _Entry] = {}
 
     def parse(self, body: bytes | str) -> ExportStatus:
-        """Parse one answer (see ``parse_export_status``)."""
+        """Parse one answer (see ``parse_export_status``).
+
+        The declared encoding must be one a server can sensibly send and the
+        text may hold no document type (the shared ``xml_text``).
+        """
         if (last := self._last) is not None and body == last[0]:
             return last[1]
-        text = answer_text(body)
-        if FORBIDDEN_XML.search(text):
-            raise InvalidResponse("XML with a document type or entities is refused")
         reuse = _Reuse(self._exports, self._entries)
-        result = _read(text, reuse)
+        result = _read(xml_text(body), reuse)
         self._exports, self._entries = reuse.exports, reuse.entries
         self._last = (body, result)
         return result
