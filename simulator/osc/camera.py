@@ -139,6 +139,8 @@ class OscCamera(SimulatorBase):
         self._changed: asyncio.Event | None = None
         self._started = time.monotonic()
         self._host = "127.0.0.1"
+        # ends the live previews being sent (``preview``)
+        self._preview_stop: asyncio.Event | None = None
 
     # ---- things tests do to the camera
 
@@ -163,7 +165,14 @@ class OscCamera(SimulatorBase):
 
     def shoot_on_camera(self) -> SimFile:
         """Someone pressed the shutter button on the camera itself."""
+        self.end_previews()
         return self._store_picture()
+
+    def end_previews(self) -> None:
+        """End the previews being sent, between two frames (as a shot does)."""
+        if self._preview_stop is not None:
+            self._preview_stop.set()
+            self._preview_stop = None
 
     def expire_sessions(self) -> None:
         """Level 1 sessions time out."""

@@ -62,6 +62,7 @@ class OscCommands(OscCamera):
             raise OscFault(403, "disabledCommand", "Camera is already shooting")
         command_id = self._new_id()
         self.capture_status = "shooting"
+        self.end_previews()
         self.touch()
 
         def finish() -> dict[str, Any]:
@@ -101,6 +102,7 @@ class OscCommands(OscCamera):
             )
         self.recording_since = time.monotonic()
         self.capture_status = "shooting"
+        self.end_previews()
         self.touch()
         return self._done("camera.startCapture")
 

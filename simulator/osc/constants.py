@@ -16,12 +16,19 @@ READ_ONLY_OPTIONS = frozenset(
         "isoSupport",
         "exposureCompensationSupport",
         "whiteBalanceSupport",
+        "previewFormatSupport",
     }
 )
 TOTAL_SPACE = 19 * 1024**3
 PICTURE_BYTES_ESTIMATE = 4 * 1024**2
 LEVEL2_ONLY = frozenset(
-    {"camera.listFiles", "camera.startCapture", "camera.stopCapture", "camera.delete"}
+    {
+        "camera.listFiles",
+        "camera.startCapture",
+        "camera.stopCapture",
+        "camera.delete",
+        "camera.getLivePreview",
+    }
 )
 LEVEL1_ONLY = frozenset(
     {
@@ -32,8 +39,11 @@ LEVEL1_ONLY = frozenset(
         "camera.getImage",
         "camera._startRecording",
         "camera._stopRecording",
+        "camera._getLivePreview",
     }
 )
+# Live preview sizes of a THETA Z1 (width, height, framerate), the default first
+PREVIEW_FORMATS = ((1024, 512, 30), (640, 320, 30), (1920, 960, 8))
 # What RICOH's THETA emulator answers for validation
 # errors, word for word: no parameter is named.
 RICOH_MESSAGES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .camera import OscCamera, OscFault
+from .camera import OscFault
 from .constants import (
     EV_SUPPORT,
     ISO_SUPPORT,
@@ -13,9 +13,10 @@ from .constants import (
     TOTAL_SPACE,
     WHITE_BALANCE_SUPPORT,
 )
+from .preview import OscPreview
 
 
-class OscOptions(OscCamera):
+class OscOptions(OscPreview):
     """Camera options: validated like a THETA, read-only ones included."""
 
     def _all_options(self) -> dict[str, Any]:
@@ -29,7 +30,7 @@ class OscOptions(OscCamera):
             "isoSupport": list(ISO_SUPPORT),
             "exposureCompensationSupport": list(EV_SUPPORT),
             "whiteBalanceSupport": list(WHITE_BALANCE_SUPPORT),
-        }
+        } | self.preview_options_of()
 
     def _set_options(self, params: dict[str, Any]) -> dict[str, Any]:
         options = params.get("options")
@@ -44,6 +45,8 @@ class OscOptions(OscCamera):
             raise OscFault(
                 403, "disabledCommand", "Cannot change captureMode while recording"
             )
+        if "captureMode" in updates or "previewFormat" in updates:
+            self.end_previews()
         version = updates.pop("clientVersion", None)
         self.options.update(updates)
         if version is not None and version != self.client_version:
@@ -83,6 +86,9 @@ class OscOptions(OscCamera):
                     raise bad()
             case "whiteBalance":
                 if value not in WHITE_BALANCE_SUPPORT:
+                    raise bad()
+            case "previewFormat":
+                if self.check_preview_format(value) is None:
                     raise bad()
             case "clientVersion":
                 if not number(value) or value not in self.api_levels:

@@ -15,9 +15,10 @@ from .commands import OscCommands
 from .constants import LEVEL1_ONLY, LEVEL2_ONLY, RICOH_MESSAGES
 from .digest import challenge, digest_ok
 from .options import OscOptions
+from .preview import PREVIEW_COMMANDS, OscPreview
 
 
-class OscSimulator(OscCommands, OscOptions):
+class OscSimulator(OscCommands, OscOptions, OscPreview):
     """State and knobs of the fake camera, served over HTTP."""
 
     # ---- application
@@ -160,15 +161,19 @@ class OscSimulator(OscCommands, OscOptions):
         if not isinstance(params, dict):
             raise OscFault(400, "invalidParameterValue", "parameters is not an object")
         self.requests[f"execute:{name}"] += 1
-        return await self._run(name, params)
+        return await self._run(name, params, request)
 
-    async def _run(self, name: str, params: dict[str, Any]) -> web.StreamResponse:
+    async def _run(
+        self, name: str, params: dict[str, Any], request: web.Request
+    ) -> web.StreamResponse:
         level1 = self.client_version == 1
         if (level1 and name in LEVEL2_ONLY) or (not level1 and name in LEVEL1_ONLY):
             raise OscFault(400, "unknownCommand", f"Command {name} is unknown")
         if level1 and name != "camera.startSession":
             self._check_session(params)
             params = {k: v for k, v in params.items() if k != "sessionId"}
+        if name in PREVIEW_COMMANDS:
+            return await self.live_preview(request)
         handler = self._commands().get(name)
         if handler is None:
             raise OscFault(400, "unknownCommand", f"Command {name} is unknown")

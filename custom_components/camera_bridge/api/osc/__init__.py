@@ -13,6 +13,7 @@ Only one command runs at a time per camera: the vendors ask clients never to
 send a command before the previous answer arrived.
 
 - ``client``: ``OscClient``, pictures, video, options, files and downloads;
+- ``live``, ``preview``: the live preview (``MjpegReader`` reads its frames);
 - ``commands``: running one command to its end, protocol level and sessions;
 - ``connection``: HTTP, Digest authentication, ``/osc/info`` and ``/osc/state``;
 - ``answers``: JSON and command objects of HTTP answers, error objects;
@@ -46,12 +47,14 @@ from .models import (
     OscUpdates,
     picture_url,
 )
+from .preview import MjpegReader, OscPreviewSupport, PreviewFormat, preview_boundary
 from .tuning import DEFAULT_TUNING, OscTuning
 
 __all__ = [
     "DEFAULT_TUNING",
     "HEADERS",
     "CameraBridgeError",
+    "MjpegReader",
     "OscBusyError",
     "OscCancelledError",
     "OscClient",
@@ -61,6 +64,7 @@ __all__ = [
     "OscFileList",
     "OscInfo",
     "OscParameterRefused",
+    "OscPreviewSupport",
     "OscShotInProgress",
     "OscState",
     "OscStorage",
@@ -68,6 +72,8 @@ __all__ = [
     "OscUnknownCommand",
     "OscUpdates",
     "OscValidationError",
+    "PreviewFormat",
     "command_error",
     "picture_url",
+    "preview_boundary",
 ]

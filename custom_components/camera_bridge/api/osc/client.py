@@ -16,7 +16,6 @@ from yarl import URL
 from .._http import fetch
 from ..errors import BackendError, InvalidResponse
 from .answers import read_command
-from .commands import OscCommandRunner
 from .const import (
     CMD_GET_IMAGE,
     CMD_GET_OPTIONS,
@@ -36,6 +35,7 @@ from .const import (
     ProgressCallback,
 )
 from .errors import OscShotInProgress, OscValidationError, command_error
+from .live import OscLivePreview
 from .models import (
     OscCommand,
     OscFile,
@@ -47,7 +47,7 @@ from .models import (
 )
 
 
-class OscClient(OscCommandRunner):
+class OscClient(OscLivePreview):
     """One OSC camera, reached over HTTP at ``host``:``port``."""
 
     # ---- high level commands

@@ -1,0 +1,184 @@
+"""The fake camera's live preview: an endless MJPEG answer, as a THETA sends it.
+
+``camera.getLivePreview`` (level 1: ``camera._getLivePreview``) answers
+``multipart/x-mixed-replace`` with boundary ``---osclivepreview---``, written
+without the RFC's leading dashes as RICOH does, each part a JPEG frame with
+``Content-Type`` and ``Content-Length``. The preview ends, between two frames,
+when the camera shoots, changes mode or another preview starts; it is
+refused while the camera records or shoots. Knobs turn on the variants and
+faults of real streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+import functools
+from typing import Any
+
+from aiohttp import web
+
+from .camera import OscCamera, OscFault
+from .constants import PREVIEW_FORMATS
+from .media import make_jpeg
+
+PREVIEW_BOUNDARY = "---osclivepreview---"
+PREVIEW_COMMANDS = frozenset({"camera.getLivePreview", "camera._getLivePreview"})
+# distinct frames of a preview, shown in a loop
+PREVIEW_FRAMES = 20
+
+
+@functools.cache
+def preview_frames(width: int, height: int) -> tuple[bytes, ...]:
+    """The frames of a preview of this size (made once)."""
+    return tuple(
+        make_jpeg(900 + index, width, height) for index in range(PREVIEW_FRAMES)
+    )
+
+
+def oversized_jpeg(size: int) -> bytes:
+    """A well-formed JPEG of about ``size`` bytes (padded with APP15 segments)."""
+    padding = b"\xff\xef\xff\xff" + b"\x00" * 65533
+    return b"\xff\xd8" + padding * (size // len(padding) + 1) + b"\xff\xd9"
+
+
+@dataclass
+class OscPreview(OscCamera):
+    """The live preview of the fake camera, and its knobs."""
+
+    # the sizes offered, (width, height, framerate), the first one in use;
+    # empty: no live preview at all
+    preview_formats: tuple[tuple[int, int, int], ...] = PREVIEW_FORMATS
+    # False: getOptions knows no previewFormat(Support), as a level 1 THETA
+    # may not; the preview itself still works
+    preview_options: bool = True
+    # True: boundary lines with the RFC's leading "--" (a THETA writes none)
+    preview_rfc_boundary: bool = False
+    # False: parts without Content-Length
+    preview_lengths: bool = True
+    # seconds between frames (None: the framerate of the previewFormat)
+    preview_interval: float | None = None
+    # from frame number preview_fault_after of every preview on: "drop" (cut
+    # in the middle of a frame), "garbage" (text between two parts) or
+    # "oversized" (one part of preview_oversize bytes); at once: "no_boundary"
+    # (a multipart Content-Type without one), "json" (a plain done answer)
+    preview_fault: str | None = None
+    preview_fault_after: int = 2
+    preview_oversize: int = 9 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        """No preview running; the first size in use."""
+        super().__post_init__()
+        self.previews_running = 0
+        self.previews_most = 0
+        self.preview_frames_sent = 0
+        if self.preview_formats and self.preview_options:
+            self.options.setdefault(
+                "previewFormat", self._format_option(self.preview_formats[0])
+            )
+
+    @staticmethod
+    def _format_option(size: tuple[int, int, int]) -> dict[str, int]:
+        width, height, framerate = size
+        return {"width": width, "height": height, "framerate": framerate}
+
+    def preview_options_of(self) -> dict[str, Any]:
+        """``previewFormatSupport`` for getOptions (nothing when unknown)."""
+        if not self.preview_formats or not self.preview_options:
+            return {}
+        support = [self._format_option(size) for size in self.preview_formats]
+        return {"previewFormatSupport": support}
+
+    def check_preview_format(self, value: Any) -> dict[str, int] | None:
+        """A ``previewFormat`` the camera offers, or None."""
+        offered = [self._format_option(size) for size in self.preview_formats]
+        return value if isinstance(value, dict) and value in offered else None
+
+    @property
+    def preview_size(self) -> tuple[int, int, int]:
+        """The size in use."""
+        chosen = self.options.get("previewFormat")
+        if isinstance(chosen, dict):
+            return chosen["width"], chosen["height"], chosen["framerate"]
+        return self.preview_formats[0]
+
+    # ---- the command
+
+    async def live_preview(self, request: web.Request) -> web.StreamResponse:
+        """Answer the preview command: frames until the preview is ended."""
+        if not self.preview_formats:
+            raise OscFault(400, "unknownCommand", "Command getLivePreview is unknown")
+        if self.busy or self.recording or self.capture_status != "idle":
+            raise OscFault(
+                403, "disabledCommand", "Command getLivePreview is disabled now"
+            )
+        if self.preview_fault == "json":
+            return web.json_response({"name": "camera.getLivePreview", "state": "done"})
+        # a camera serves one preview: a new one ends the one running
+        self.end_previews()
+        stop = self._preview_stop = asyncio.Event()
+        width, height, framerate = self.preview_size
+        interval = self.preview_interval or 1 / max(framerate, 1)
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": (
+                    "multipart/x-mixed-replace"
+                    if self.preview_fault == "no_boundary"
+                    else f'multipart/x-mixed-replace; boundary="{PREVIEW_BOUNDARY}"'
+                )
+            }
+        )
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        self.previews_running += 1
+        self.previews_most = max(self.previews_most, self.previews_running)
+        try:
+            if await self._send_frames(
+                request, response, preview_frames(width, height), interval, stop
+            ):
+                await response.write_eof()
+        except ConnectionError:
+            pass  # the client went away
+        finally:
+            self.previews_running -= 1
+        return response
+
+    def _part(self, frame: bytes) -> bytes:
+        dashes = "--" if self.preview_rfc_boundary else ""
+        head = f"{dashes}{PREVIEW_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+        if self.preview_lengths:
+            head += f"Content-Length: {len(frame)}\r\n"
+        return head.encode() + b"\r\n" + frame + b"\r\n"
+
+    async def _send_frames(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        frames: tuple[bytes, ...],
+        interval: float,
+        stop: asyncio.Event,
+    ) -> bool:
+        """Write frames until ``stop``; False when the connection was cut."""
+        index = 0
+        while not stop.is_set():
+            frame = frames[index % len(frames)]
+            fault = self.preview_fault if index >= self.preview_fault_after else None
+            if fault == "drop":
+                part = self._part(frame)
+                await response.write(part[: len(part) - len(frame) // 2])
+                assert request.transport is not None
+                request.transport.close()
+                return False
+            if fault == "garbage":
+                await response.write(b"this is no boundary\r\n")
+            if fault == "oversized":
+                frame = oversized_jpeg(self.preview_oversize)
+            await response.write(self._part(frame))
+            self.preview_frames_sent += 1
+            index += 1
+            try:
+                async with asyncio.timeout(interval):
+                    await stop.wait()
+            except TimeoutError:
+                pass
+        return True
