@@ -10,7 +10,7 @@ timeout is a failure, never a hang.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 import json
 from types import TracebackType
 from typing import Any, Self
@@ -55,7 +55,7 @@ class StreamedResponse:
         except aiohttp.ClientError as err:
             raise CannotConnect(f"{type(err).__name__}: {err}") from err
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncGenerator[bytes]:
         """The body's pieces to its end (at most ``max_bytes``); then closed."""
         size = 0
         try:
