@@ -7,17 +7,13 @@ here ignore what they do not need and refuse what they cannot do without
 (the ``errorcode`` attribute, export ids, progress values) with
 ``InvalidResponse``.
 
-Parsing paths:
-
-* small answers (``/info``, ``getDeviceList``, ``exportVideo``) go through the
-  shared ``decode_xml`` (xmltodict);
-* the export list (``getExportVideoStatus``) is polled and can hold thousands
-  of exports: xmltodict alone needs ~21 ms for 1,000 exports here, over the
-  whole 20 ms budget of a poll. It is parsed whole with the C ElementTree
-  parser (~5 ms for 1,000 exports), and ``ExportStatusParser`` does not build
-  again the exports whose fields read as in the previous poll. The same
-  refusal of document types and entity declarations applies, checked on the
-  decoded text so that no byte encoding can hide them.
+Every answer is decoded by the shared ``xml_text`` (an allow-list of
+encodings; document types and entity declarations refused on the decoded
+text, so that no byte encoding can hide them) and parsed whole with the C
+ElementTree parser (``document``). The export list (``getExportVideoStatus``)
+is polled and can hold thousands of exports: ElementTree parses 1,000 of them
+in ~5 ms (xmltodict needed ~21 ms), and ``ExportStatusParser`` does not build
+again the exports whose fields read as in the previous poll.
 
 VDG Sense writes its answers by concatenating strings, so a value the user
 chose (a path ``ha & co``, a camera name) can arrive with a bare "&", "<" or

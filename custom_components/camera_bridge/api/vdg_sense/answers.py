@@ -2,124 +2,73 @@
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
+import xml.etree.ElementTree as ET
 
-from .._http import decode_xml, xml_text
+from .._http import xml_text
 from ..errors import CameraBridgeError, InvalidResponse
-from .document import check_code, strip_declaration
+from .document import (
+    check_result_element,
+    children,
+    field_text,
+    first_child,
+    local_name,
+    own_text,
+    parse_tree,
+    parse_tree_lenient,
+)
 from .entries import RESULT_TEXT_FIELDS, cut_out, cuttable, entry_spans, read_block
 from .models import DeviceList, SenseDevice, ServerInfo, UnreadableBlock
-from .repair import repair_xml
 from .values import read_export_id, read_int, read_timestamp
 
 # fields holding user text, read as text when nothing else makes an entry XML
 _DEVICE_TEXT_FIELDS: Final = ("name", "location", "brand", "type", "status", "ptztype")
+# elements looked at for exportVideo's export id, nearest first
+_REPLY_SEARCH: Final = 64
 
 
-def _items(node: Any, name: str) -> list[Any]:
-    """The children called ``name`` (any case) of an xmltodict node."""
-    if not isinstance(node, dict):
-        return []
-    found: list[Any] = []
-    for key, value in node.items():
-        if key.lower() == name:
-            if isinstance(value, list):
-                found.extend(value)
-            else:
-                found.append(value)
-    return found
+def _document(body: bytes | str) -> ET.Element:
+    """The element tree of an answer; of its repair when it is not XML as sent.
 
-
-def _first(node: Any, name: str) -> Any:
-    found = _items(node, name)
-    return found[0] if found else None
-
-
-def _text(value: Any) -> str | None:
-    """The text of an xmltodict value (None when empty or not text)."""
-    if isinstance(value, dict):
-        value = value.get("#text")
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return None
-
-
-def _field(node: Any, name: str) -> str | None:
-    return _text(_first(node, name))
-
-
-def _document(body: bytes | str) -> dict[str, Any]:
-    """``decode_xml`` of an answer; of its repair when it is not XML as sent.
-
-    Document types and entities are refused before any repair (on the
-    decoded text, whatever the encoding); the first error is the one raised
-    when the repair does not help.
+    Encodings outside the shared allow-list and document types are refused
+    (``xml_text``) before any repair.
     """
-    try:
-        return decode_xml(body)
-    except InvalidResponse as err:
-        first = err
-    text = xml_text(body)  # an encoding or a document type refused: raised again
-    repaired = repair_xml(text)
-    if repaired != text:
-        try:
-            return _decode_text(repaired)
-        except InvalidResponse:
-            pass
-    raise first
+    return parse_tree_lenient(xml_text(body))
 
 
-def _decode_text(text: str) -> dict[str, Any]:
-    """``decode_xml`` of decoded text (sent as UTF-8 without its declaration)."""
-    return decode_xml(strip_declaration(text).encode())
-
-
-def read_result(body: bytes | str) -> dict[str, Any]:
-    """The ``<result>`` node of an answer, after checking its result code."""
-    return _result_of(_document(body))
-
-
-def _result_of(document: dict[str, Any]) -> dict[str, Any]:
-    result = _first(document, "result")
-    if result is None:
-        root = next(iter(document), "?")
-        raise InvalidResponse(f"answer is <{root[:40]}>, not <result>")
-    return _checked(result)
-
-
-def _checked(result: Any) -> dict[str, Any]:
-    """The ``<result>`` node if its result code is 0, else the typed error."""
-    if not isinstance(result, dict):
-        raise InvalidResponse("<result> has no errorcode attribute")
-    check_code(_field(result, "@errorcode"), _field(result, "description"))
-    return result
+def read_result(body: bytes | str) -> ET.Element:
+    """The ``<result>`` element of an answer, after checking its result code."""
+    root = _document(body)
+    check_result_element(root)
+    return root
 
 
 def parse_info(body: bytes) -> ServerInfo:
     """Parse an ``/info`` answer (``<apiinfo>``, maybe inside ``<result>``)."""
-    document = _document(body)
-    if found := _items(document, "apiinfo"):
-        info = found[0]
-    elif found := _items(document, "result"):
-        result = _checked(found[0])
-        inner = _items(result, "apiinfo")
-        info = inner[0] if inner else result
-    else:
-        root = next(iter(document), "?")
-        raise InvalidResponse(f"answer is <{root[:40]}>, not <apiinfo>")
+    root = _document(body)
+    match local_name(root.tag):
+        case "apiinfo":
+            info = root
+        case "result":
+            check_result_element(root)
+            inner = first_child(root, "apiinfo")
+            info = root if inner is None else inner
+        case _:
+            raise InvalidResponse(f"answer is <{root.tag[:40]}>, not <apiinfo>")
+    # extras: the fields that appear once
+    counts = Counter(child.tag for child in info)
     extras: list[tuple[str, str]] = []
-    if isinstance(info, dict):
-        for key, value in info.items():
-            lowered = key.lower()
-            if lowered in ("version", "utc") or lowered.startswith(("@", "#")):
-                continue
-            if (text := _text(value)) is not None:
-                extras.append((lowered, text[:200]))
+    for child in info:
+        name = local_name(child.tag)
+        if name in ("version", "utc") or counts[child.tag] > 1:
+            continue
+        if (text := own_text(child)) is not None:
+            extras.append((name, text[:200]))
     return ServerInfo(
-        version=_field(info, "version"),
-        server_time=_server_time(_field(info, "utc")),
+        version=field_text(info, "version"),
+        server_time=_server_time(field_text(info, "utc")),
         legacy=False,
         extras=tuple(extras),
     )
@@ -164,40 +113,43 @@ def parse_device_report(body: bytes) -> DeviceList:
     )
 
 
-def _device_entries(result: dict[str, Any]) -> list[Any]:
-    container = _first(result, "devices")
-    if container is None:
-        return _items(result, "device")
-    return _items(container, "device")
+def _device_entries(result: ET.Element) -> list[ET.Element]:
+    container = first_child(result, "devices")
+    return children(result if container is None else container, "device")
 
 
-def _device(entry: Any, index: int) -> SenseDevice:
-    if not isinstance(entry, dict):
+def _device(entry: ET.Element, index: int) -> SenseDevice:
+    if not len(entry) and not entry.attrib:
         raise InvalidResponse(f"device #{index}: no fields")
-    device_id = _field(entry, "deviceid")
+    device_id = field_text(entry, "deviceid")
     if device_id is None:
         raise InvalidResponse(f"device #{index}: missing deviceid")
-    server_id = _field(entry, "serverid")
+    server_id = field_text(entry, "serverid")
     if server_id is None:
         raise InvalidResponse(f"device {device_id[:40]}: missing serverid")
     return SenseDevice(
         server_id=server_id,
         device_id=device_id,
-        name=_field(entry, "name") or device_id,
-        status=_field(entry, "status"),
-        type=_field(entry, "type"),
-        brand=_field(entry, "brand"),
-        location=_field(entry, "location"),
-        ptz_type=_field(entry, "ptztype"),
-        ip_address=_field(entry, "ipaddress"),
-        port=read_int(_field(entry, "port")),
+        name=field_text(entry, "name") or device_id,
+        status=field_text(entry, "status"),
+        type=field_text(entry, "type"),
+        brand=field_text(entry, "brand"),
+        location=field_text(entry, "location"),
+        ptz_type=field_text(entry, "ptztype"),
+        ip_address=field_text(entry, "ipaddress"),
+        port=read_int(field_text(entry, "port")),
     )
+
+
+def _is_placeholder(element: ET.Element) -> bool:
+    """No fields, no attributes, no text: what ``<device/>`` reads as."""
+    return not len(element) and not element.attrib and own_text(element) is None
 
 
 def _recover_devices(body: bytes) -> DeviceList | None:
     """Read a broken device list entry by entry, skipping unreadable devices."""
     try:
-        text = strip_declaration(xml_text(body))
+        text = xml_text(body)
     except InvalidResponse:
         return None
     if not cuttable(text):
@@ -209,23 +161,24 @@ def _recover_devices(body: bytes) -> DeviceList | None:
     if not spans:
         return None
     skeleton, blocks = cut_out(text, spans, "<device/>")
-    document = read_block(skeleton, "result", RESULT_TEXT_FIELDS, _decode_text)
-    if isinstance(document, UnreadableBlock):
+    root = read_block(skeleton, "result", RESULT_TEXT_FIELDS, parse_tree)
+    if isinstance(root, UnreadableBlock):
         return None
     try:
-        entries = _device_entries(_result_of(document))
+        check_result_element(root)
     except CameraBridgeError:
         return None
-    if len(entries) != len(blocks) or any(entry is not None for entry in entries):
+    entries = _device_entries(root)
+    if len(entries) != len(blocks) or not all(map(_is_placeholder, entries)):
         return None
     devices: list[SenseDevice] = []
     unreadable: list[UnreadableBlock] = []
     for index, block in enumerate(blocks):
-        parsed = read_block(block, "device", _DEVICE_TEXT_FIELDS, _decode_text)
+        parsed = read_block(block, "device", _DEVICE_TEXT_FIELDS, parse_tree)
         if isinstance(parsed, UnreadableBlock):
             unreadable.append(parsed)
         else:
-            devices.append(_device(_first(parsed, "device"), index))
+            devices.append(_device(parsed, index))
     return DeviceList(tuple(devices), tuple(unreadable))
 
 
@@ -235,20 +188,16 @@ def parse_export_reply(body: bytes) -> str:
     The reply's exact shape is not documented: the first ``exportid`` element
     (or attribute) anywhere in ``<result>`` is taken.
     """
-    result = read_result(body)
-    pending: list[Any] = [result]
-    for _ in range(64):
+    pending = deque([read_result(body)])
+    for _ in range(_REPLY_SEARCH):
         if not pending:
             break
-        node = pending.pop(0)
-        if not isinstance(node, dict):
-            continue
-        for key, value in node.items():
-            name = key.lower()
-            if name in ("exportid", "@exportid"):
-                return read_export_id(_text(value), "exportVideo answer")
-            if isinstance(value, list):
-                pending.extend(value)
-            else:
-                pending.append(value)
+        element = pending.popleft()
+        for name, value in element.attrib.items():
+            if local_name(name) == "exportid":
+                return read_export_id(value, "exportVideo answer")
+        for child in element:
+            if local_name(child.tag) == "exportid":
+                return read_export_id(own_text(child), "exportVideo answer")
+            pending.append(child)
     raise InvalidResponse("exportVideo answer: missing exportid")

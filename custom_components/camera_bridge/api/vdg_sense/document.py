@@ -36,21 +36,39 @@ def parse_tree_lenient(text: str) -> ET.Element:
     raise first
 
 
-def strip_declaration(text: str) -> str:
-    """Text without its ``<?xml …?>`` declaration (it may name an encoding)."""
-    text = text.lstrip()
-    if text.startswith("<?xml"):
-        end = text.find("?>")
-        if end >= 0:
-            return text[end + 2 :]
-    return text
-
-
 def local_name(tag: str) -> str:
     """A tag or attribute name without namespace, lower-cased."""
     if tag[:1] == "{":
         tag = tag.rpartition("}")[2]
     return tag.lower()
+
+
+def children(element: ET.Element, name: str) -> list[ET.Element]:
+    """The children called ``name`` (any case, any namespace)."""
+    return [child for child in element if local_name(child.tag) == name]
+
+
+def first_child(element: ET.Element, name: str) -> ET.Element | None:
+    """The first child called ``name`` (any case, any namespace), if any."""
+    for child in element:
+        if local_name(child.tag) == name:
+            return child
+    return None
+
+
+def own_text(element: ET.Element) -> str | None:
+    """The element's own text (before and between its children), stripped.
+
+    None when there is none.
+    """
+    text = "".join([element.text or "", *(child.tail or "" for child in element)])
+    return text.strip() or None
+
+
+def field_text(element: ET.Element, name: str) -> str | None:
+    """The text of the first child called ``name``, None when empty or absent."""
+    child = first_child(element, name)
+    return None if child is None else own_text(child)
 
 
 def check_code(code_text: str | None, description: str | None) -> None:
@@ -79,6 +97,6 @@ def check_result_element(root: ET.Element) -> None:
     description = None
     for child in root:
         if local_name(child.tag) == "description":
-            description = child.text
+            description = own_text(child)
             break
     check_code(code, description)
