@@ -1,7 +1,8 @@
 """Run the fake backends: ``python -m simulator --wcs-port 8081 ...``.
 
 Each backend module offers ``add_arguments(parser)`` and ``build(args)``; a
-backend whose port is 0 is not started.
+backend whose port is 0 is not started. A backend that listens on more than
+one port also offers ``extra_apps(sim, args)``: (label, app, port) triples.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import importlib
 import logging
 from types import ModuleType
+from typing import Any
 
 from .common import RunningServer, serve
 
@@ -31,6 +33,10 @@ def _modules() -> list[ModuleType]:
     return modules
 
 
+def _none(sim: object, args: argparse.Namespace) -> list[Any]:
+    return []
+
+
 async def _main(args: argparse.Namespace, modules: list[ModuleType]) -> None:
     servers: list[RunningServer] = []
     for module in modules:
@@ -46,6 +52,12 @@ async def _main(args: argparse.Namespace, modules: list[ModuleType]) -> None:
         _LOGGER.info(
             "%s simulator on http://%s:%s", module.__name__, args.host, server.port
         )
+        for label, app, extra_port in getattr(module, "extra_apps", _none)(sim, args):
+            server = await serve(sim, port=extra_port, host=args.host, app=app)
+            servers.append(server)
+            _LOGGER.info(
+                "%s %s on http://%s:%s", module.__name__, label, args.host, server.port
+            )
     if not servers:
         _LOGGER.error("nothing to serve: give at least one --<backend>-port")
         return

@@ -1,4 +1,8 @@
-"""Fake Flashphoner Web Call Server: REST streams and base64 PNG snapshots."""
+"""Fake Flashphoner Web Call Server: REST streams, base64 PNG snapshots, HLS.
+
+The REST API and the HLS server listen on two ports, as on a real server
+(8081 and 8082 by default there): ``make_app`` and ``make_hls_app``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import zlib
 
 from aiohttp import web
 
+from . import media
 from .common import SimulatorBase, json_error
 
 DEFAULT_STREAMS = ("front-door", "garden", "garage")
@@ -80,6 +85,7 @@ class WcsStream:
     status: str = "PUBLISHING"
     width: int = 1280
     height: int = 720
+    has_video: bool = True
     created: int = field(default_factory=lambda: int(time.time() * 1000))
 
     def as_json(self, index: int) -> dict[str, Any]:
@@ -89,7 +95,7 @@ class WcsStream:
             "mediaSessionId": f"{index:08x}-sim",
             "status": self.status,
             "published": self.status == "PUBLISHING",
-            "hasVideo": True,
+            "hasVideo": self.has_video,
             "hasAudio": index % 2 == 0,
             "width": self.width,
             "height": self.height,
@@ -120,6 +126,19 @@ class WcsSimulator(SimulatorBase):
         self._started = time.monotonic()
         self._churn_task: asyncio.Task[None] | None = None
         self._detailed: dict[tuple[int, int], bytes] = {}
+        self.hls = media.LiveHls(self.has_live_video)
+
+    def has_live_video(self, name: str) -> bool:
+        """Whether the HLS server plays ``name``: a published stream with video."""
+        stream = self.streams.get(name)
+        return stream is not None and stream.has_video
+
+    def make_hls_app(self) -> web.Application:
+        """The HLS server: ``/{STREAM}/{STREAM}.m3u8`` and its segments."""
+        media.hls_segments()  # made now rather than on the first request
+        app = web.Application(middlewares=[self.fault_middleware])
+        media.add_hls_routes(app, self.hls)
+        return app
 
     def detailed_answer(self, size: tuple[int, int]) -> bytes:
         """The snapshot answer with a random-pixel PNG of ``size``, made once."""
@@ -222,6 +241,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Command-line options of the fake server."""
     group = parser.add_argument_group("Flashphoner WCS")
     group.add_argument("--wcs-port", type=int, default=0, help="port (0 = off)")
+    group.add_argument(
+        "--wcs-hls-port", type=int, default=0, help="HLS server's port (0 = off)"
+    )
     group.add_argument("--wcs-streams", default=",".join(DEFAULT_STREAMS))
     group.add_argument("--wcs-username")
     group.add_argument("--wcs-password")
@@ -248,6 +270,15 @@ def frame_size(text: str) -> tuple[int, int]:
     if not (0 < int(width) <= 16384 and 0 < int(height) <= 16384):
         raise argparse.ArgumentTypeError(f"frame size out of range: {text!r}")
     return int(width), int(height)
+
+
+def extra_apps(
+    sim: WcsSimulator, args: argparse.Namespace
+) -> list[tuple[str, web.Application, int]]:
+    """The other port of the fake server: HLS, when ``--wcs-hls-port`` is set."""
+    if not args.wcs_hls_port:
+        return []
+    return [("HLS", sim.make_hls_app(), args.wcs_hls_port)]
 
 
 def build(args: argparse.Namespace) -> WcsSimulator | None:
