@@ -16,6 +16,12 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -29,15 +35,27 @@ from ...coordinator import CameraBridgeConfigEntry
 from ..base import BackendSpec, EntryInfo, InvalidInput
 from ..schema import credential_fields, seconds_selector
 from .const import (
+    CONF_HLS_PORT,
+    CONF_LIVE_PROTOCOL,
+    CONF_RTSP_PORT,
     CONF_SNAPSHOT_CACHE,
     CONF_SNAPSHOT_TIMEOUT,
     CONF_STREAM_FILTER,
+    DEFAULT_LIVE_PROTOCOL,
+    DEFAULT_RTSP_PORT,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_SNAPSHOT_CACHE,
     DEFAULT_SNAPSHOT_TIMEOUT,
 )
 from .coordinator import WcsCoordinator, compile_filter
 from .entities import async_setup_platform
+from .live import LiveProtocol
+
+
+def _port_selector() -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+    )
 
 
 def _user_schema() -> vol.Schema:
@@ -69,6 +87,18 @@ def _options_schema() -> vol.Schema:
             vol.Required(
                 CONF_SNAPSHOT_TIMEOUT, default=DEFAULT_SNAPSHOT_TIMEOUT
             ): seconds_selector(1, 60, 0.5),
+            vol.Required(
+                CONF_LIVE_PROTOCOL, default=DEFAULT_LIVE_PROTOCOL
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=[p.value for p in LiveProtocol],
+                    translation_key="wcs_live_protocol",
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(CONF_RTSP_PORT, default=DEFAULT_RTSP_PORT): _port_selector(),
+            # empty: WCS's default for the server URL's scheme (8082 / 8445)
+            vol.Optional(CONF_HLS_PORT): _port_selector(),
         }
     )
 
@@ -78,6 +108,10 @@ def _validate_options(options: Mapping[str, Any]) -> None:
         compile_filter(options.get(CONF_STREAM_FILTER))
     except re.error as err:
         raise InvalidInput(CONF_STREAM_FILTER, "invalid_filter") from err
+    for key in (CONF_RTSP_PORT, CONF_HLS_PORT):
+        port = options.get(key)
+        if port is not None and not float(port).is_integer():
+            raise InvalidInput(key, "invalid_port")
 
 
 def _client(hass: HomeAssistant, data: Mapping[str, Any], **kwargs: Any) -> WcsClient:

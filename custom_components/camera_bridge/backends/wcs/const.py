@@ -8,10 +8,18 @@ from typing import Final
 CONF_STREAM_FILTER: Final = "stream_filter"
 CONF_SNAPSHOT_CACHE: Final = "snapshot_cache"
 CONF_SNAPSHOT_TIMEOUT: Final = "snapshot_timeout"
+CONF_LIVE_PROTOCOL: Final = "live_protocol"
+CONF_RTSP_PORT: Final = "rtsp_port"
+CONF_HLS_PORT: Final = "hls_port"
 
 DEFAULT_SCAN_INTERVAL: Final = 30
 DEFAULT_SNAPSHOT_CACHE: Final = 5
 DEFAULT_SNAPSHOT_TIMEOUT: Final = 4.0
+# Live view: WCS's own defaults (rtsp.port; HLS over http / over https)
+DEFAULT_LIVE_PROTOCOL: Final = "rtsp"
+DEFAULT_RTSP_PORT: Final = 554
+DEFAULT_HLS_PORT_HTTP: Final = 8082
+DEFAULT_HLS_PORT_HTTPS: Final = 8445
 
 # A stream that stays gone this long loses its device (and entities)
 STREAM_REMOVE_AFTER: Final = timedelta(hours=24)

@@ -6,7 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.components.camera import Camera
+from homeassistant.components.camera import (  # type: ignore[attr-defined]
+    Camera,
+    # defined here in 2026.3; newer releases define it in camera.const and
+    # import it here without re-exporting it (hence the ignore)
+    CameraEntityFeature,
+)
 from homeassistant.components.sensor import (
     SensorEntity,
     SensorEntityDescription,
@@ -23,6 +28,7 @@ from ...api.wcs import SnapshotFailed, Stream, StreamNotFound
 from ...entity import CameraBridgeEntity
 from ...helpers import register_error_translation, translate_error
 from .coordinator import WcsCoordinator, WcsData
+from .live import LiveView
 
 register_error_translation(
     StreamNotFound, "stream_not_found", lambda err: {"message": str(err)}
@@ -89,6 +95,9 @@ def async_setup_platform(
         async_add_entities(WcsServerSensor(coordinator, desc) for desc in SENSORS)
     elif platform is Platform.CAMERA:
         added: set[str] = set()
+        live = LiveView.from_options(
+            coordinator.client.base_url, coordinator.config_entry.options
+        )
 
         @callback
         def _async_add_new_streams() -> None:
@@ -98,7 +107,7 @@ def async_setup_platform(
             added.update(s.name for s in new)
             if new:
                 async_add_entities(
-                    WcsStreamCamera(coordinator, s, on_remove=added.discard)
+                    WcsStreamCamera(coordinator, s, live, on_remove=added.discard)
                     for s in new
                 )
 
@@ -109,7 +118,7 @@ def async_setup_platform(
 
 
 class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
-    """A published stream, shown through PNG snapshots."""
+    """A published stream: PNG snapshots, live view over RTSP or HLS."""
 
     _attr_brand = "Flashphoner"
     # named after its device, the stream
@@ -119,6 +128,7 @@ class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
         self,
         coordinator: WcsCoordinator,
         stream: Stream,
+        live: LiveView,
         *,
         on_remove: Callable[[str], None],
     ) -> None:
@@ -132,12 +142,34 @@ class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
         Camera.__init__(self)
         self.stream_name = stream.name
         self.content_type = "image/png"
+        self._live = live
+        self._attr_supported_features = self._features(stream)
         # a camera may be added again once this one (its device) is removed
         self.async_on_remove(lambda: on_remove(stream.name))
 
     @property
     def _stream(self) -> Stream | None:
         return self.coordinator.data.streams.get(self.stream_name)
+
+    def _features(self, stream: Stream) -> CameraEntityFeature:
+        """Live view for streams with video, unless turned off."""
+        if self._live.enabled and stream.has_video:
+            return CameraEntityFeature.STREAM
+        return CameraEntityFeature(0)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Follow the stream: it may gain or lose its video."""
+        if (stream := self._stream) is not None:
+            self._attr_supported_features = self._features(stream)
+        super()._handle_coordinator_update()
+
+    async def stream_source(self) -> str | None:
+        """The stream's RTSP or HLS URL on the server; None once it is gone."""
+        stream = self._stream
+        if stream is None or not stream.has_video:
+            return None
+        return self._live.source(stream.name)
 
     @property
     def available(self) -> bool:
