@@ -437,6 +437,29 @@ def test_error_for_code() -> None:
     assert str(error_for_code(-57, None)) == "-57"
 
 
+def test_huge_numbers() -> None:
+    """Numbers of hundreds of digits are no numbers, never an OverflowError (issue 10)."""
+    huge = "9" * 400
+    with pytest.raises(InvalidResponse, match=r"0\.\.100"):
+        _one(_export(_device(progress=huge)))
+    assert _one(_export(bandwidth=huge)).bandwidth is None
+    assert _one(_export(bandwidth="1e300")).bandwidth is None
+    assert _one(_export(bandwidth=str(2**63))).bandwidth is None
+    assert _one(_export(bandwidth=str(2**63 - 1))).bandwidth == 2**63 - 1
+    counted = _status(f'<result errorcode="0"><exports count="{huge}"/></result>')
+    assert counted.reported_count is None
+    with pytest.raises(InvalidResponse, match=r"errorcode .* is not a number"):
+        _status(f'<result errorcode="-{huge}"/>')
+    (device,) = parse_device_list(
+        b'<result errorcode="0"><devices><device><deviceid>d</deviceid>'
+        b"<serverid>s</serverid><port>" + huge.encode() + b"</port></device>"
+        b"</devices></result>"
+    )
+    assert device.port is None
+    info = parse_info(f"<apiinfo><version>2.{'9' * 5000}</version></apiinfo>".encode())
+    assert (info.version_tuple, info.supports_export_video) == (None, None)
+
+
 def test_identity() -> None:
     """The identity changes with path or footage, not with progress."""
     export = _one(_export())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from .._coerce import as_int
 from ..errors import InvalidResponse
 from .errors import RESULT_OK, error_for_code
 from .repair import repair_xml
@@ -75,10 +76,9 @@ def check_code(code_text: str | None, description: str | None) -> None:
     """Raise the typed error of a result code; accept 0."""
     if code_text is None:
         raise InvalidResponse("<result> has no errorcode attribute")
-    try:
-        code = int(code_text)
-    except ValueError:
-        raise InvalidResponse(f"errorcode {shown(code_text)} is not a number") from None
+    code = as_int(code_text)
+    if code is None:
+        raise InvalidResponse(f"errorcode {shown(code_text)} is not a number")
     if code != RESULT_OK:
         raise error_for_code(code, description)
 

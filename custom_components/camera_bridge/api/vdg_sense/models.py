@@ -8,6 +8,8 @@ from enum import StrEnum
 import re
 from typing import Final, Protocol
 
+from .._coerce import as_int
+
 # exportVideo needs an API license and VDG Sense >= 2.7.3
 EXPORT_MIN_VERSION: Final = (2, 7, 3)
 
@@ -64,8 +66,10 @@ class ServerInfo:
         """The version as numbers, e.g. (2, 7, 3), or None when unknown."""
         if not self.version:
             return None
-        numbers = re.findall(r"\d+", self.version)
-        return tuple(int(n) for n in numbers[:4]) if numbers else None
+        numbers = [as_int(n) for n in re.findall(r"\d+", self.version)[:4]]
+        if not numbers or None in numbers:  # none, or too long to be a version
+            return None
+        return tuple(n for n in numbers if n is not None)
 
     @property
     def supports_export_video(self) -> bool | None:

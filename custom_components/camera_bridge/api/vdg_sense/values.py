@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import re
 from typing import Final
 
+from .._coerce import as_float, as_int
 from ..errors import InvalidResponse
 from .models import ExportState
 
@@ -22,17 +23,13 @@ _STATES: Final[Mapping[str, ExportState]] = {
 
 
 def read_int(text: str | None) -> int | None:
-    """An integer from a decimal or a whole float text, else None."""
-    if text is None:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            value = float(text)
-        except ValueError:
-            return None
-        return int(value) if value.is_integer() else None
+    """An integer from a decimal or a whole float text (``1.0e3``), else None.
+
+    Also None beyond what a signed 64-bit integer holds (the shared
+    ``as_int``): a count or a bandwidth of 400 digits is no number.
+    """
+    number = as_int(text)
+    return number if number is not None else as_int(as_float(text))
 
 
 def read_timestamp(text: str | None, where: str) -> datetime | None:
@@ -69,15 +66,13 @@ def read_progress(text: str | None, where: str) -> float:
     if text is None:
         raise InvalidResponse(f"{where}: missing progress")
     try:
-        value = float(int(text))
+        # a decimal of any length: float() gives inf where int() overflows
+        value = float(text)
     except ValueError:
-        try:
-            value = float(text)
-        except ValueError:
-            raise InvalidResponse(
-                f"{where}: progress {shown(text)} is not a number"
-            ) from None
-    if not 0.0 <= value <= 100.0:
+        raise InvalidResponse(
+            f"{where}: progress {shown(text)} is not a number"
+        ) from None
+    if not 0.0 <= value <= 100.0:  # NaN and infinities too
         raise InvalidResponse(f"{where}: progress {shown(text)} is not in 0..100")
     return value
 
