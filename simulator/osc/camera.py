@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from ..common import SimulatorBase
+from .archive import FIRST_NUMBER, ArchivedFile, FileArchive
 from .constants import CAPTURE_MODES, CAPTURE_MODES_V1
 from .media import make_jpeg
 
@@ -52,6 +53,9 @@ class SimFile:
     def uri(self) -> str:
         """The level 1 file URI."""
         return f"{self.directory}/{self.name}"
+
+
+type AnyFile = SimFile | ArchivedFile
 
 
 @dataclass
@@ -103,6 +107,16 @@ class OscCamera(SimulatorBase):
     # False: validation errors carry RICOH's generic messages (RICOH_MESSAGES),
     # as RICOH's emulator does; True: messages that name the parameter
     detailed_errors: bool = False
+    # files on the camera before the simulation starts (made on demand)
+    archive_files: int = 0
+    # listings: at most this many entries per call (None: as many as asked);
+    # thumbnails of at most thumb_limit pixels (the camera's maximum, answered
+    # when more is asked); False leaves them out (as a THETA SC2 does)
+    max_entries: int | None = None
+    thumb_limit: int = 160
+    list_thumbnails: bool = True
+    # a file URL with ?type=thumb answers the thumbnail (THETA); False: the file
+    thumb_query: bool = True
     # fault knobs
     busy: bool = False
     cancel_next_shot: bool = False
@@ -133,7 +147,8 @@ class OscCamera(SimulatorBase):
         self.auth_failures = 0
         self._version = 0
         self._ids = itertools.count(1)
-        self._numbers = itertools.count(10)
+        self.archive = FileArchive(self.archive_files, self.picture_size)
+        self._numbers = itertools.count(FIRST_NUMBER + self.archive_files)
         self._sessions = itertools.count(1)
         self._nonces: set[str] = set()
         self._changed: asyncio.Event | None = None
@@ -174,6 +189,12 @@ class OscCamera(SimulatorBase):
             self._preview_stop.set()
             self._preview_stop = None
 
+    def set_archive(self, count: int) -> None:
+        """Put ``count`` older files on the camera (before any shot is taken)."""
+        self.archive_files = count
+        self.archive = FileArchive(count, self.picture_size)
+        self._numbers = itertools.count(FIRST_NUMBER + count)
+
     def expire_sessions(self) -> None:
         """Level 1 sessions time out."""
         self.sessions.clear()
@@ -190,18 +211,30 @@ class OscCamera(SimulatorBase):
         return self.recording_since is not None
 
     @property
-    def latest(self) -> SimFile | None:
+    def latest(self) -> AnyFile | None:
         """The newest file."""
-        return max(self.files.values(), key=lambda f: f.number, default=None)
+        newest = max(self.files.values(), key=lambda f: f.number, default=None)
+        if newest is None and self.archive.count:
+            return self.archive.file(0)
+        return newest
 
-    def url_of(self, file: SimFile) -> str:
+    def find_file(self, uri: str) -> AnyFile | None:
+        """The file with this level 1 URI, taken now or archived."""
+        return self.files.get(uri) or self.archive.find(uri)
+
+    def url_of(self, file: AnyFile) -> str:
         """The level 2 URL of a file."""
         host = self.public_host or self._host
         return f"http://{host}/files/{self._storage_id}/{file.uri}"
 
-    def ref_of(self, file: SimFile) -> str:
+    def ref_of(self, file: AnyFile) -> str:
         """How the current protocol level names a file."""
         return file.uri if self.client_version == 1 else self.url_of(file)
+
+    def thumbnail_of(self, file: AnyFile, size: int) -> bytes:
+        """A file's thumbnail (a JPEG), at most ``size`` and ``thumb_limit`` wide."""
+        side = max(min(size, self.thumb_limit), 2)
+        return make_jpeg(file.number, side, side // 2)
 
     @property
     def _storage_id(self) -> str:

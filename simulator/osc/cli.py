@@ -24,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--osc-username", help="require HTTP Digest auth")
     group.add_argument("--osc-password")
     group.add_argument("--osc-serial", default="10100001")
+    group.add_argument(
+        "--osc-files",
+        type=int,
+        default=0,
+        help="pictures and videos already on the camera (made on demand)",
+    )
 
 
 def build(args: argparse.Namespace) -> OscSimulator | None:
@@ -36,6 +42,7 @@ def build(args: argparse.Namespace) -> OscSimulator | None:
         client_version=1 if level1 else 2,
         shot_seconds=args.osc_shot_seconds,
         serial_number=args.osc_serial,
+        archive_files=args.osc_files,
     )
     if level1:
         sim.model = "RICOH THETA S"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
 from aiohttp import web
 
-from .camera import OscCamera, OscFault, SimCommand, SimFile
+from .camera import AnyFile, OscCamera, OscFault, SimCommand, SimFile
 from .media import make_mp4
 
 
@@ -128,9 +129,28 @@ class OscCommands(OscCamera):
             return [f for f in files if f.is_video]
         return files
 
-    def _entry(self, file: SimFile, key: str, ref: str) -> dict[str, Any]:
+    def _page(self, kind: str, start: int, count: int) -> tuple[list[AnyFile], int]:
+        """Files ``start`` to ``start + count`` of ``kind``, and how many there are.
+
+        The shots of the simulation come first (the newest), then the
+        archive, made only for the page asked.
+        """
+        taken = self._ordered(kind)
+        total = len(taken) + self.archive.total(kind)
+        if self.max_entries is not None:
+            count = min(count, self.max_entries)
+        page: list[AnyFile] = list(taken[start : start + count])
+        if len(page) < count:
+            page += self.archive.page(
+                kind, max(start - len(taken), 0), count - len(page)
+            )
+        return page, total
+
+    def _entry(
+        self, file: AnyFile, key: str, ref: str, thumb_size: int = 0
+    ) -> dict[str, Any]:
         stamp = time.strftime("%Y:%m:%d %H:%M:%S+00:00", time.gmtime(file.taken))
-        return {
+        entry: dict[str, Any] = {
             "name": file.name,
             key: ref,
             "size": len(file.content),
@@ -140,6 +160,10 @@ class OscCommands(OscCamera):
             "isProcessed": True,
             "previewUrl": "",
         }
+        if thumb_size > 0 and self.list_thumbnails:
+            thumb = self.thumbnail_of(file, thumb_size)
+            entry["thumbnail"] = base64.b64encode(thumb).decode("ascii")
+        return entry
 
     def _list_files(self, params: dict[str, Any]) -> dict[str, Any]:
         file_type = params.get("fileType")
@@ -155,34 +179,64 @@ class OscCommands(OscCamera):
                 400, "invalidParameterValue", "Parameter fileType is invalid"
             )
         start = params.get("startPosition", 0)
-        if not isinstance(count, int) or count < 0 or not isinstance(start, int):
+        thumb_size = params.get("maxThumbSize") or 0
+        if (
+            not isinstance(count, int)
+            or count < 0
+            or not isinstance(start, int)
+            or start < 0
+            or not isinstance(thumb_size, int)
+            or thumb_size < 0
+        ):
             raise OscFault(
                 400, "invalidParameterValue", "Parameter entryCount is invalid"
             )
-        files = self._ordered(file_type)
-        entries = [
-            self._entry(f, "fileUrl", self.url_of(f))
-            for f in files[start : start + count]
-        ]
+        files, total = self._page(file_type, start, count)
+        entries = [self._entry(f, "fileUrl", self.url_of(f), thumb_size) for f in files]
         return self._done(
-            "camera.listFiles", {"entries": entries, "totalEntries": len(files)}
+            "camera.listFiles", {"entries": entries, "totalEntries": total}
         )
 
     def _list_images(self, params: dict[str, Any]) -> dict[str, Any]:
         count = params.get("entryCount")
         if not isinstance(count, int) or count < 0:
             raise OscFault(400, "missingParameter", "Parameter entryCount is missing")
-        files = self._ordered("image")
-        entries = [self._entry(f, "uri", f.uri) for f in files[:count]]
-        return self._done(
-            "camera.listImages", {"entries": entries, "totalEntries": len(files)}
-        )
+        thumb_size = 0
+        if params.get("includeThumb", True):
+            thumb_size = params.get("maxSize")
+            if thumb_size is None:
+                raise OscFault(400, "missingParameter", "Parameter maxSize is missing")
+            if not isinstance(thumb_size, int) or thumb_size < 0:
+                raise OscFault(
+                    400, "invalidParameterValue", "Parameter maxSize is invalid"
+                )
+        token = params.get("continuationToken")
+        start = 0
+        if token is not None:
+            # the camera's own token: the position of the next page
+            if not isinstance(token, str) or not token.isdigit():
+                raise OscFault(
+                    400,
+                    "invalidParameterValue",
+                    "Parameter continuationToken is invalid",
+                )
+            start = int(token)
+        files, total = self._page("image", start, count)
+        if token is not None and start >= total:
+            raise OscFault(
+                400, "invalidParameterValue", "Parameter continuationToken is invalid"
+            )
+        entries = [self._entry(f, "uri", f.uri, thumb_size) for f in files]
+        results: dict[str, Any] = {"entries": entries, "totalEntries": total}
+        if start + len(files) < total:
+            results["continuationToken"] = str(start + len(files))
+        return self._done("camera.listImages", results)
 
     def _get_image(self, params: dict[str, Any]) -> web.Response:
         uri = params.get("fileUri")
         if not isinstance(uri, str):
             raise OscFault(400, "missingParameter", "Parameter fileUri is missing")
-        file = self.files.get(uri)
+        file = self.find_file(uri)
         if file is None:
             raise OscFault(400, "invalidParameterValue", "Parameter fileUri is unknown")
         return web.Response(body=file.content, content_type="image/jpeg")
@@ -195,5 +249,8 @@ class OscCommands(OscCamera):
             for uri, file in list(self.files.items()):
                 if url in ("all", self.url_of(file)):
                     del self.files[uri]
+            if url == "all":
+                # archived files go only all at once
+                self.archive.clear()
         self.touch()
         return self._done("camera.delete")

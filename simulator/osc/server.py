@@ -254,8 +254,13 @@ class OscSimulator(OscCommands, OscOptions, OscPreview):
 
     async def _file(self, request: web.Request) -> web.Response:
         uri = f"{request.match_info['directory']}/{request.match_info['name']}"
-        file = self.files.get(uri)
+        file = self.find_file(uri)
         if file is None or request.match_info["storage"] != self._storage_id:
             return web.Response(status=404, text="Not Found")
+        if self.thumb_query and request.query.get("type") == "thumb":
+            self.requests["thumbnail"] += 1
+            return web.Response(
+                body=self.thumbnail_of(file, 640), content_type="image/jpeg"
+            )
         kind = "video/mp4" if file.is_video else "image/jpeg"
         return web.Response(body=file.content, content_type=kind)

@@ -13,7 +13,7 @@ from typing import Any
 
 from yarl import URL
 
-from .._http import fetch
+from .._http import StreamedResponse, fetch, open_stream
 from ..errors import BackendError, InvalidResponse
 from .answers import read_command
 from .const import (
@@ -30,8 +30,12 @@ from .const import (
     DEFAULT_DOWNLOAD_MAX_BYTES,
     DEFAULT_DOWNLOAD_TIMEOUT,
     HEADERS,
+    JSON_MAX_BYTES,
+    LIST_THUMBS_MAX_BYTES,
     SESSION_CODE,
     STATE_ERROR,
+    THUMB_MAX_BYTES,
+    THUMB_QUERY,
     ProgressCallback,
 )
 from .errors import OscShotInProgress, OscValidationError, command_error
@@ -120,25 +124,39 @@ class OscClient(OscLivePreview):
         file_type: str = "image",
         entry_count: int = 10,
         start_position: int = 0,
+        *,
+        thumb_size: int = 0,
+        continuation_token: str | None = None,
     ) -> OscFileList:
-        """List files, newest first (level 1 cameras list images only)."""
+        """List files, newest first (level 1 cameras list images only).
+
+        Level 2 pages by ``start_position``, level 1 by the
+        ``continuation_token`` of the previous page. ``thumb_size`` above 0
+        asks for base64 thumbnails of at most that many pixels in every
+        entry: such an answer may weigh megabytes.
+        """
         await self._ensure_level_locked()
+        max_bytes = JSON_MAX_BYTES
+        if thumb_size > 0:
+            max_bytes = LIST_THUMBS_MAX_BYTES
         if self._level == 1:
             params: dict[str, Any] = {
                 "entryCount": entry_count,
-                "maxSize": 0,
-                "includeThumb": False,
+                "maxSize": max(thumb_size, 0),
+                "includeThumb": thumb_size > 0,
             }
-            answer = await self.execute(CMD_LIST_IMAGES, params)
+            if continuation_token:
+                params["continuationToken"] = continuation_token
+            answer = await self.execute(CMD_LIST_IMAGES, params, max_bytes=max_bytes)
         else:
             params = {
                 "fileType": file_type,
                 "entryCount": entry_count,
-                "maxThumbSize": 0,
+                "maxThumbSize": max(thumb_size, 0),
             }
             if start_position:
                 params["startPosition"] = start_position
-            answer = await self.execute(CMD_LIST_FILES, params)
+            answer = await self.execute(CMD_LIST_FILES, params, max_bytes=max_bytes)
         return OscFileList.from_results(answer.results)
 
     async def latest_picture(self) -> OscFile | None:
@@ -217,6 +235,70 @@ class OscClient(OscLivePreview):
             raise BackendError(
                 response.status, f"file download answered HTTP {response.status}"
             )
+        return response.body
+
+    async def open_file(
+        self,
+        file_url: str,
+        *,
+        max_bytes: int = DEFAULT_DOWNLOAD_MAX_BYTES,
+        timeout: float | None = None,
+    ) -> StreamedResponse:
+        """Start downloading a file the camera listed, to read in chunks.
+
+        For files too big to hold at once (videos): the caller reads
+        ``chunks()`` (at most ``max_bytes``) or calls ``close()``. The
+        camera's own Content-Type is in the headers. ``timeout`` (default:
+        the client's) bounds every wait, not the transfer. Level 2 URLs
+        only: level 1 file URIs are read whole by ``download``.
+        """
+        response = await open_stream(
+            self._session,
+            "GET",
+            self.file_url(file_url),
+            timeout=timeout or self._timeout,
+            max_bytes=max_bytes,
+            middlewares=self._middlewares,
+        )
+        if response.status != 200:
+            response.close()
+            self._check_auth(response)
+            if response.status == 404:
+                raise BackendError("notFound", "the camera has no such file")
+            raise BackendError(
+                response.status, f"file download answered HTTP {response.status}"
+            )
+        return response
+
+    async def thumbnail(self, file_url: str) -> bytes:
+        """A listed file's thumbnail, as a THETA serves it (``?type=thumb``).
+
+        For cameras that leave thumbnails out of their listings. A camera
+        that ignores the query answers the whole file: a picture above
+        ``THUMB_MAX_BYTES`` is InvalidResponse, as is an answer that is no
+        image.
+        """
+        url = self.file_url(file_url)
+        url = url.with_query(
+            f"{url.raw_query_string}&{THUMB_QUERY}"
+            if url.raw_query_string
+            else THUMB_QUERY
+        )
+        response = await fetch(
+            self._session,
+            "GET",
+            url,
+            timeout=self._timeout,
+            max_bytes=THUMB_MAX_BYTES,
+            middlewares=self._middlewares,
+        )
+        self._check_auth(response)
+        if response.status != 200:
+            raise BackendError(
+                response.status, f"thumbnail answered HTTP {response.status}"
+            )
+        if not response.headers.get("Content-Type", "").startswith("image/"):
+            raise InvalidResponse("the camera answered no thumbnail image")
         return response.body
 
     async def _get_image(self, file_uri: str, max_bytes: int, timeout: float) -> bytes:

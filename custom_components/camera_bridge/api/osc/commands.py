@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import logging
 from typing import Any
 
+from .._http import off_loop
 from ..errors import BackendError, CameraBridgeError, CannotConnect, InvalidResponse
 from .answers import read_command
 from .connection import OscConnection
@@ -22,6 +23,7 @@ from .const import (
     CMD_SET_OPTIONS,
     CMD_START_SESSION,
     FALLBACK_CODES,
+    JSON_MAX_BYTES,
     MAX_POLL_FAILURES,
     POLL_BACKOFF,
     POLL_FLOOR,
@@ -80,17 +82,20 @@ class OscCommandRunner(OscConnection):
         progress_cb: ProgressCallback | None = None,
         *,
         deadline: float | None = None,
+        max_bytes: int = JSON_MAX_BYTES,
     ) -> OscCommand:
         """Run a command to its end and return the final (done) command object.
 
         Commands are queued: one at a time per camera. ``inProgress`` answers
         are followed through ``/osc/commands/status``; their completion goes
         to ``progress_cb``. Errors become the typed exceptions of this module.
+        ``max_bytes`` caps the command's first answer (listings with
+        thumbnails are big); big answers are decoded off the event loop.
         """
         async with self._lock:
             with self._running(name):
                 return await self._execute_locked(
-                    name, dict(parameters or {}), progress_cb, deadline
+                    name, dict(parameters or {}), progress_cb, deadline, max_bytes
                 )
 
     async def _execute_locked(
@@ -99,32 +104,37 @@ class OscCommandRunner(OscConnection):
         parameters: dict[str, Any],
         progress_cb: ProgressCallback | None,
         deadline: float | None,
+        max_bytes: int = JSON_MAX_BYTES,
     ) -> OscCommand:
         loop = asyncio.get_running_loop()
         end = loop.time() + (deadline or self._command_deadline)
         await self._ensure_level()
         try:
-            answer = await self._send(name, parameters)
+            answer = await self._send(name, parameters, max_bytes)
         except _SessionLost:
             _LOGGER.debug("%s: session lost, opening a new one", name)
             await self._renegotiate()
             try:
-                answer = await self._send(name, parameters)
+                answer = await self._send(name, parameters, max_bytes)
             except _SessionLost as err:
                 raise BackendError(
                     SESSION_CODE, "the camera refused a freshly opened session"
                 ) from err
         return await self._follow(answer, parameters, progress_cb, end)
 
-    async def _send(self, name: str, parameters: dict[str, Any]) -> OscCommand:
+    async def _send(
+        self, name: str, parameters: dict[str, Any], max_bytes: int = JSON_MAX_BYTES
+    ) -> OscCommand:
         body: dict[str, Any] = {"name": name}
         params = dict(parameters)
         if self._level == 1 and name != CMD_START_SESSION:
             params["sessionId"] = self._session_id
         if params:
             body["parameters"] = params
-        response = await self._request("POST", "/osc/commands/execute", body)
-        answer = read_command(response, name)
+        response = await self._request(
+            "POST", "/osc/commands/execute", body, max_bytes=max_bytes
+        )
+        answer = await off_loop(lambda _: read_command(response, name), response.body)
         if answer.state == STATE_ERROR and (
             self._session_problem(answer) or await self._fell_back(answer)
         ):

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from .._http import Response, SingleFlight, fetch
+from .._http import Response, SingleFlight, StreamedResponse, fetch
 from ..errors import AuthenticationFailed, CannotConnect
 from .answers import read_json
 from .const import DEFAULT_PORT, HEADERS, JSON_MAX_BYTES, POLL_FLOOR
@@ -107,13 +107,14 @@ class OscConnection:
         body: Any = None,
         *,
         timeout: float | None = None,
+        max_bytes: int = JSON_MAX_BYTES,
     ) -> Response:
         response = await fetch(
             self._session,
             method,
             self._base.with_path(path),
             timeout=timeout or self._timeout,
-            max_bytes=JSON_MAX_BYTES,
+            max_bytes=max_bytes,
             json_body=body,
             headers=HEADERS,
             middlewares=self._middlewares,
@@ -121,7 +122,7 @@ class OscConnection:
         self._check_auth(response)
         return response
 
-    def _check_auth(self, response: Response) -> None:
+    def _check_auth(self, response: Response | StreamedResponse) -> None:
         if response.status == 401:
             if self._middlewares:
                 raise AuthenticationFailed(

@@ -18,6 +18,14 @@ MAX_POLL_FAILURES: Final = 3
 JSON_MAX_BYTES: Final = 1024 * 1024
 DEFAULT_DOWNLOAD_MAX_BYTES: Final = 64 * 1024 * 1024
 DEFAULT_DOWNLOAD_TIMEOUT: Final = 60.0
+# A listing with thumbnails carries one base64 JPEG per entry (a THETA's are
+# 640 pixels wide, tens of KB): a page of 50 is a few MB.
+LIST_THUMBS_MAX_BYTES: Final = 16 * 1024 * 1024
+# RICOH THETA serves a file's thumbnail at its URL with this query added
+# (reported by THETA developers, not in the OSC spec: other cameras may
+# ignore it and send the whole file, which THUMB_MAX_BYTES cuts short)
+THUMB_QUERY: Final = "type=thumb"
+THUMB_MAX_BYTES: Final = 2 * 1024 * 1024
 
 HEADERS: Final = MappingProxyType(
     {

@@ -6,6 +6,7 @@ Every ``from_dict`` is lenient about what it may ignore and raises
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -201,11 +202,25 @@ class OscFile:
     date_time: str | None
     width: int | None
     height: int | None
+    # base64 as listed (``maxThumbSize``/``includeThumb``), decoded on demand
+    thumbnail: str | None = field(default=None, repr=False)
 
     @property
     def is_video(self) -> bool:
         """Whether the file is a video, judged by its extension."""
         return self.name.lower().endswith((".mp4", ".mov", ".insv"))
+
+    def thumbnail_bytes(self) -> bytes | None:
+        """The listed thumbnail (a JPEG), or None; InvalidResponse if garbled."""
+        if not self.thumbnail:
+            return None
+        text = self.thumbnail
+        if text.startswith("data:"):  # a data URL rather than bare base64
+            text = text.partition(",")[2]
+        try:
+            return base64.b64decode(text, validate=True) or None
+        except ValueError as err:
+            raise InvalidResponse(f"thumbnail of {self.name} is no base64") from err
 
     @classmethod
     def from_dict(cls, raw: Any) -> OscFile:
@@ -222,15 +237,21 @@ class OscFile:
             date_time=opt_str(first(data, "dateTimeZone", "dateTime")),
             width=opt_int(data.get("width")),
             height=opt_int(data.get("height")),
+            thumbnail=opt_str(data.get("thumbnail")),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class OscFileList:
-    """A page of the camera's file listing, newest first as cameras send it."""
+    """A page of the camera's file listing, newest first as cameras send it.
+
+    ``continuation_token`` (level 1 ``listImages``) asks for the next page;
+    None when the listing is complete.
+    """
 
     entries: tuple[OscFile, ...]
     total_entries: int | None
+    continuation_token: str | None = None
 
     @classmethod
     def from_results(cls, results: Mapping[str, Any]) -> OscFileList:
@@ -241,6 +262,7 @@ class OscFileList:
         return cls(
             entries=tuple(OscFile.from_dict(entry) for entry in entries),
             total_entries=opt_int(results.get("totalEntries")),
+            continuation_token=opt_str(results.get("continuationToken")),
         )
 
 
