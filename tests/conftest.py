@@ -20,6 +20,7 @@ from homeassistant.const import MAJOR_VERSION, MINOR_VERSION, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.entity import Entity
+from homeassistant.setup import async_setup_component
 from hypothesis import HealthCheck, settings as hypothesis_settings
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -27,6 +28,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 from syrupy.types import PropertyPath, SerializableData
@@ -124,6 +126,35 @@ async def advance_time(
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+# --- Media browser --------------------------------------------------------------
+
+# media_source/<command> over the websocket API: (command, media id) -> answer
+type MediaWs = Callable[[str, str], Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+async def media_ws(hass: HomeAssistant, hass_ws_client: WebSocketGenerator) -> MediaWs:
+    """Browse and resolve media over the websocket API, as the frontend does.
+
+    Sets up media_source. Integrations loaded later register views once the
+    test server runs, which Home Assistant's own server allows: it keeps the
+    router from being frozen when it starts (http/server.py); the test
+    server is told the same.
+    """
+    assert await async_setup_component(hass, "media_source", {})
+    hass.http.app._router.freeze = lambda: None
+    client = await hass_ws_client(hass)
+
+    async def send(command: str, media_content_id: str) -> dict[str, Any]:
+        await client.send_json_auto_id(
+            {"type": f"media_source/{command}", "media_content_id": media_content_id}
+        )
+        answer: dict[str, Any] = await client.receive_json()
+        return answer
+
+    return send
 
 
 def find_device(

@@ -36,6 +36,7 @@ from .const import (
 )
 from .coordinator import OscCoordinator
 from .entities import async_setup_platform
+from .media import OscMediaProvider
 from .services import async_setup_services
 
 
@@ -129,4 +130,5 @@ SPEC = BackendSpec(
     async_setup_platform=async_setup_platform,
     unique_id_follows_address=False,
     async_setup_services=async_setup_services,
+    media=OscMediaProvider(),
 )
