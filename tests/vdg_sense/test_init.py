@@ -415,6 +415,29 @@ async def test_unavailable_and_back_logged_once(
     assert caplog.text.count("data recovered") == 1
 
 
+async def test_answer_without_export_list_is_a_failed_poll(
+    hass: HomeAssistant, vdg_data, sim, freezer
+) -> None:
+    """No <exports> at all: sensors go unavailable, none leaves (issue 10)."""
+    sim.add_export("a", age=100)
+    await _setup(hass, vdg_data)
+    fired = _events(hass)
+    sim.faults = Faults(
+        status=200,
+        status_body='<result errorcode="0"><description>Ok</description></result>',
+        paths=("/command",),
+    )
+    await _poll(hass, freezer)
+    assert hass.states.get(f"{SERVER}_export_1").state == STATE_UNAVAILABLE
+    assert hass.states.get(f"{SERVER}_active_exports").state == STATE_UNAVAILABLE
+    sim.faults.reset()
+    await _poll(hass, freezer)
+    assert _export_sensors(hass) == [f"{SERVER}_export_1"]
+    assert hass.states.get(f"{SERVER}_export_1").state == "100.0"
+    # the event entity came back, no export event fired
+    assert [f["event_type"] for f in fired] == [None]
+
+
 async def test_new_exports_appear(hass: HomeAssistant, vdg_data, sim, freezer) -> None:
     """Exports started elsewhere get a sensor at the next poll, no event."""
     await _setup(hass, vdg_data)

@@ -262,13 +262,31 @@ def test_status_lenient_shapes() -> None:
 
 
 def test_status_empty_variants() -> None:
-    """No exports: an empty container, a lone result, zero count."""
+    """No exports when the server says so: an empty container, zero count."""
     for xml in (
-        '<result errorcode="0"/>',
         '<result errorcode="0"><exports count="0"/></result>',
         '<result errorcode="0"><exports/><exports><export/></exports></result>',
     ):
         assert _status(xml).exports == ()
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        '<result errorcode="0"/>',
+        '<result errorcode="0"><description>Ok</description></result>',
+        '<result errorcode="0"><x>' + _export() + "</x></result>",
+        '<result errorcode="0">' + "<note>other XML</note>" * 50_000 + "</result>",
+    ],
+    ids=["lone result", "description only", "exports elsewhere", "1 MB of other XML"],
+)
+def test_status_without_export_list(xml: str) -> None:
+    """An answer with neither <exports> nor <export> is no list (issue 10).
+
+    Read as "no exports", every export sensor would leave.
+    """
+    with pytest.raises(InvalidResponse, match="no <exports> element"):
+        _status(xml)
 
 
 def test_status_count_is_informative() -> None:
@@ -567,7 +585,7 @@ def test_undefined_reference_is_text() -> None:
     """
     body = b'<result errorcode="0"><exportid>&a;</exportid></result>'
     assert parse_export_reply(body) == "&a;"
-    assert parse_export_status(body).exports == ()
+    assert parse_export_status(body.replace(b"<exportid>", b"<exports/><exportid>"))
     (export,) = _status(
         f'<result errorcode="0"><exports>{_export(path="&lol3;&#65;&amp;")}'
         "</exports></result>"

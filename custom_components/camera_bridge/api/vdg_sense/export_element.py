@@ -38,7 +38,14 @@ _DEVICE_SLOTS: Final = {
 
 
 def export_elements(root: ET.Element) -> tuple[list[ET.Element], int | None]:
-    """The export elements of a checked answer and its count attribute."""
+    """The export elements of an answer and its count attribute.
+
+    The documented answer always holds ``<exports count=…>``; ``<export>``
+    elements right under ``<result>`` are accepted as well. An answer with
+    neither is no export list (every export would leave): InvalidResponse.
+    An empty list is one the server sent as such (``<exports count="0"/>``,
+    ``<exports/>``).
+    """
     check_result_element(root)
     container: ET.Element | None = None
     loose: list[ET.Element] = []
@@ -50,6 +57,8 @@ def export_elements(root: ET.Element) -> tuple[list[ET.Element], int | None]:
         elif tag == "export":
             loose.append(child)
     if container is None:
+        if not loose:
+            raise InvalidResponse("the answer has no <exports> element")
         return loose, None
     reported: int | None = None
     for name, value in container.attrib.items():

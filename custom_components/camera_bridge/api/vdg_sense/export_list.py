@@ -96,7 +96,7 @@ def parse_export_status(body: bytes | str) -> ExportStatus:
     """Parse a ``getExportVideoStatus`` answer.
 
     Accepts ``<exports><export>…`` as documented and a bare ``<export>`` list
-    directly under ``<result>``; an answer without either holds no export.
+    directly under ``<result>``; an answer without either is InvalidResponse.
     Values echoed raw are repaired; an export that stays unreadable is left
     out and listed in ``unreadable``.
     """
