@@ -70,8 +70,11 @@ class MediaProxyView(HomeAssistantView):
                 await response.write(chunk)
             await response.write_eof()
         except CameraBridgeError as err:
-            # headers are out: the player sees a short body
+            # headers are out: drop the connection, or the player would wait
+            # for the rest of the announced body
             _LOGGER.warning("%s: media file cut off: %s", entry.title, err)
+            if request.transport is not None:
+                request.transport.close()
         except ConnectionResetError:
             _LOGGER.debug("%s: the player left during a media file", entry.title)
         finally:

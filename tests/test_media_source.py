@@ -1,0 +1,158 @@
+"""The shared Media browser: one folder per loaded entry with media, the view.
+
+What every backend's media gets from media_source.py and media_view.py,
+checked with the OSC backend and a simulated camera (the first backend with
+media), over Home Assistant's websocket and HTTP APIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+from unittest.mock import patch
+
+import aiohttp
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.camera_bridge.backends import BACKENDS
+from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_OSC, KIND_WCS
+from custom_components.camera_bridge.media import media_view_path
+from simulator.common import Faults
+from simulator.osc import OscSimulator
+from simulator.wcs import WcsSimulator
+from tests.conftest import MediaWs, StartServer, setup_entry
+
+ROOT = f"media-source://{DOMAIN}"
+
+
+@pytest.fixture(autouse=True)
+def wcs_without_media() -> Iterator[None]:
+    """A backend kind that has no media, whatever WCS may offer one day."""
+    spec = replace(BACKENDS[KIND_WCS], media=None)
+    with patch.dict(BACKENDS, {KIND_WCS: spec}):
+        yield
+
+
+async def _camera(
+    hass: HomeAssistant, start_server: StartServer, title: str, serial: str
+) -> tuple[MockConfigEntry, OscSimulator]:
+    """A loaded OSC entry of a simulated camera holding three files."""
+    sim = OscSimulator(serial_number=serial, archive_files=3)
+    server = await start_server(sim)
+    data = {CONF_KIND: KIND_OSC, CONF_HOST: server.host, CONF_PORT: server.port}
+    entry = await setup_entry(hass, data, title=title, unique_id=serial)
+    return entry, sim
+
+
+async def _wcs(hass: HomeAssistant, start_server: StartServer) -> MockConfigEntry:
+    server = await start_server(WcsSimulator())
+    data = {CONF_KIND: KIND_WCS, "url": server.url, "verify_ssl": True}
+    return await setup_entry(hass, data, title="Media server")
+
+
+def _error(answer: dict[str, Any]) -> str:
+    assert not answer["success"], answer
+    message: str = answer["error"]["message"]
+    return message
+
+
+async def test_root_lists_loaded_entries_with_media(
+    hass: HomeAssistant, media_ws: MediaWs, start_server: StartServer
+) -> None:
+    """Sorted by title; no folder for entries without media or not loaded."""
+    garden, _ = await _camera(hass, start_server, "garden THETA", "101")
+    attic, _ = await _camera(hass, start_server, "Attic THETA", "102")
+    away, _ = await _camera(hass, start_server, "Away THETA", "103")
+    await _wcs(hass, start_server)
+    await hass.config_entries.async_unload(away.entry_id)
+    answer = await media_ws("browse_media", ROOT)
+    root = answer["result"]
+    assert (root["title"], root["media_class"], root["can_expand"]) == (
+        "Camera Bridge",
+        "directory",
+        True,
+    )
+    assert [(c["title"], c["media_content_id"]) for c in root["children"]] == [
+        ("Attic THETA", f"{ROOT}/{attic.entry_id}"),
+        ("garden THETA", f"{ROOT}/{garden.entry_id}"),
+    ]
+    assert all(
+        c["can_expand"] and not c["can_play"] and c["media_class"] == "directory"
+        for c in root["children"]
+    )
+    # Home Assistant's list of sources shows Camera Bridge
+    sources = (await media_ws("browse_media", ""))["result"]["children"]
+    assert f"{ROOT}" in [source["media_content_id"] for source in sources]
+
+
+async def test_entries_that_cannot_be_browsed(
+    hass: HomeAssistant, media_ws: MediaWs, start_server: StartServer
+) -> None:
+    """Unknown, foreign, media-less and unloaded entries: clear messages."""
+    entry, _ = await _camera(hass, start_server, "THETA", "101")
+    wcs = await _wcs(hass, start_server)
+    other = MockConfigEntry(domain="other_domain", title="Other")
+    other.add_to_hass(hass)
+    for entry_id in ("nope", other.entry_id, wcs.entry_id):
+        for command in ("browse_media", "resolve_media"):
+            message = _error(await media_ws(command, f"{ROOT}/{entry_id}/file/x"))
+            assert message.startswith("This media item does not exist (any more)")
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    for command in ("browse_media", "resolve_media"):
+        message = _error(await media_ws(command, f"{ROOT}/{entry.entry_id}"))
+        assert "THETA" in message and "not loaded" in message
+
+
+async def test_view_refuses_what_it_cannot_serve(
+    hass: HomeAssistant,
+    media_ws: MediaWs,
+    start_server: StartServer,
+    hass_client: ClientSessionGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """404 for anything but a listed file of a loaded entry; 401 without login."""
+    entry, _ = await _camera(hass, start_server, "THETA", "101")
+    wcs = await _wcs(hass, start_server)
+    folder = (await media_ws("browse_media", f"{ROOT}/{entry.entry_id}"))["result"]
+    item = folder["children"][0]["media_content_id"].removeprefix(f"{ROOT}/")
+    path = media_view_path(*item.split("/", 1))
+    client = await hass_client()
+    assert (await client.get(path)).status == 200
+    assert (await (await hass_client_no_auth()).get(path)).status == 401
+    for other in ("nope", wcs.entry_id):
+        assert (await client.get(path.replace(entry.entry_id, other))).status == 404
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert (await client.get(path)).status == 404
+
+
+async def test_view_when_the_device_fails(
+    hass: HomeAssistant,
+    media_ws: MediaWs,
+    start_server: StartServer,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Before the file starts: 502; in the middle: the body is cut short."""
+    entry, sim = await _camera(hass, start_server, "THETA", "101")
+    folder = (await media_ws("browse_media", f"{ROOT}/{entry.entry_id}"))["result"]
+    resolved = await media_ws(
+        "resolve_media", folder["children"][0]["media_content_id"]
+    )
+    url = resolved["result"]["url"]
+    client = await hass_client()
+    sim.faults = Faults(status=500, paths=("/files/",))
+    assert (await client.get(url)).status == 502
+    assert "THETA: cannot fetch a media file" in caplog.text
+    sim.faults = Faults(truncated=True, paths=("/files/",))
+    response = await client.get(url)
+    assert response.status == 200
+    with pytest.raises(aiohttp.ClientPayloadError):
+        await response.read()
+    assert "THETA: media file cut off" in caplog.text
