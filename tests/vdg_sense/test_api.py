@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import UTC, datetime, timedelta
+import threading
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from yarl import URL
 
+from custom_components.camera_bridge.api import _offload
 from custom_components.camera_bridge.api.errors import (
     AuthenticationFailed,
     BackendError,
@@ -31,7 +33,7 @@ from custom_components.camera_bridge.api.vdg_sense import (
     VdgValidationError,
 )
 from simulator import vdg_sense as sim_module
-from simulator.common import RunningServer, serve
+from simulator.common import Faults, RunningServer, serve
 from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
 
 START = datetime(2024, 1, 19, 10, 0, tzinfo=UTC)
@@ -736,6 +738,41 @@ async def test_timeout(
     client = VdgSenseClient(session, vdg_server.host, vdg_server.port, timeout=0.1)
     with pytest.raises(CannotConnect, match=r"0\.1 s"):
         await client.export_status()
+
+
+async def test_big_lists_are_parsed_off_the_loop(
+    client: VdgSenseClient, sim: VdgSenseSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big export list is parsed in a worker thread handing the GIL over (issue 10).
+
+    ``yield_gil`` sleeps only off the event loop: the sleeps show where the
+    parsing ran. A small answer is parsed right on the loop.
+    """
+    sleeps: list[int] = []
+    monkeypatch.setattr(
+        _offload.time, "sleep", lambda _: sleeps.append(threading.get_ident())
+    )
+    sim.seed_exports(2000)
+    assert len((await client.export_status()).exports) == 2000
+    assert sleeps
+    assert threading.get_ident() not in sleeps
+    sleeps.clear()
+    assert (await client.info()).version == sim.version
+    assert sleeps == []
+
+
+async def test_caps_follow_the_documented_answers(
+    client: VdgSenseClient, sim: VdgSenseSimulator
+) -> None:
+    """5,000 exports fit the export list's cap; 4 MiB do not, nor 64 KiB of /info."""
+    sim.seed_exports(5000)
+    assert len((await client.export_status()).exports) == 5000
+    sim.faults = Faults(huge=4 * 1024 * 1024, paths=("/command",))
+    with pytest.raises(InvalidResponse, match="cap"):
+        await client.export_status()
+    sim.faults = Faults(huge=64 * 1024, paths=("/info",))
+    with pytest.raises(InvalidResponse, match="cap"):
+        await client.info()
 
 
 async def test_size_cap(client: VdgSenseClient, sim: VdgSenseSimulator) -> None:

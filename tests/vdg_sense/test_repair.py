@@ -32,6 +32,7 @@ from custom_components.camera_bridge.api.vdg_sense import (
     parse_export_reply,
     parse_export_status,
     parse_info,
+    repair,
     repair_text_fields,
     repair_xml,
 )
@@ -449,6 +450,24 @@ def test_repair_never_adds_markup(text: str) -> None:
     )
     assert new_names <= {"amp", "lt", "gt"}
     assert repair_xml(repaired) == repaired
+
+
+@FUZZ
+@given(
+    text=st.text(
+        alphabet=st.sampled_from("<>/!?[]-&;#x0a=\"' \nCDATA\x01"),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_repair_in_pieces_is_the_same(text: str) -> None:
+    """Megabytes are repaired a piece at a time, handing the GIL over (issue 10).
+
+    Pieces end before a "<", which no pattern reaches over: the result is the
+    repair in one go.
+    """
+    big = text * (2 * repair._PIECE // len(text) + 1)
+    assert repair._repair_plain(big) == repair._repair_piece(big)
 
 
 @pytest.mark.parametrize(
