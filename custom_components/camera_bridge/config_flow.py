@@ -249,10 +249,15 @@ class CameraBridgeOptionsFlow(OptionsFlowWithReload):
                 errors[err.field] = err.error
             else:
                 return self.async_create_entry(data=user_input)
+        schema = (
+            spec.entry_options_schema(self.config_entry)
+            if spec.entry_options_schema is not None
+            else spec.options_schema()
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                spec.options_schema(), user_input or self.config_entry.options
+                schema, user_input or self.config_entry.options
             ),
             errors=errors,
         )

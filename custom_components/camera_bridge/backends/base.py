@@ -65,6 +65,9 @@ class BackendSpec:
     # reconfigure may not point the entry at another device.
     # True: the unique id follows the address and moves with reconfigure.
     unique_id_follows_address: bool = False
+    # The options form of one entry, when its choices depend on the device
+    # (what the camera offers); options_schema otherwise
+    entry_options_schema: Callable[[CameraBridgeConfigEntry], Any] | None = None
     validate_options: Callable[[Mapping[str, Any]], None] | None = None
     subentry_flows: Mapping[str, type[ConfigSubentryFlow]] = field(default_factory=dict)
     async_setup_services: Callable[[HomeAssistant], None] | None = None
