@@ -64,6 +64,8 @@ class OscPreview(OscCamera):
     # (a multipart Content-Type without one), "json" (a plain done answer)
     preview_fault: str | None = None
     preview_fault_after: int = 2
+    # how many previews (from the next one on) get the fault; None: all
+    preview_faulty: int | None = None
     preview_oversize: int = 9 * 1024 * 1024
 
     def __post_init__(self) -> None:
@@ -117,6 +119,10 @@ class OscPreview(OscCamera):
         # a camera serves one preview: a new one ends the one running
         self.end_previews()
         stop = self._preview_stop = asyncio.Event()
+        fault = self.preview_fault
+        if self.preview_faulty is not None:
+            fault = fault if self.preview_faulty > 0 else None
+            self.preview_faulty -= 1
         width, height, framerate = self.preview_size
         interval = self.preview_interval or 1 / max(framerate, 1)
         response = web.StreamResponse(
@@ -134,7 +140,12 @@ class OscPreview(OscCamera):
         self.previews_most = max(self.previews_most, self.previews_running)
         try:
             if await self._send_frames(
-                request, response, preview_frames(width, height), interval, stop
+                request,
+                response,
+                preview_frames(width, height),
+                interval,
+                stop,
+                fault=fault,
             ):
                 await response.write_eof()
         except ConnectionError:
@@ -157,21 +168,23 @@ class OscPreview(OscCamera):
         frames: tuple[bytes, ...],
         interval: float,
         stop: asyncio.Event,
+        *,
+        fault: str | None,
     ) -> bool:
         """Write frames until ``stop``; False when the connection was cut."""
         index = 0
         while not stop.is_set():
             frame = frames[index % len(frames)]
-            fault = self.preview_fault if index >= self.preview_fault_after else None
-            if fault == "drop":
+            faulty = index >= self.preview_fault_after
+            if faulty and fault == "drop":
                 part = self._part(frame)
                 await response.write(part[: len(part) - len(frame) // 2])
                 assert request.transport is not None
                 request.transport.close()
                 return False
-            if fault == "garbage":
+            if faulty and fault == "garbage":
                 await response.write(b"this is no boundary\r\n")
-            if fault == "oversized":
+            if faulty and fault == "oversized":
                 frame = oversized_jpeg(self.preview_oversize)
             await response.write(self._part(frame))
             self.preview_frames_sent += 1

@@ -53,6 +53,7 @@ async def test_setup_device_and_entities(
         "button.theta_start_recording",
         "button.theta_stop_recording",
         "camera.theta_latest_picture",
+        "camera.theta_live_preview",
         "event.theta_shots",
         BATTERY,
         "sensor.theta_capture_status",

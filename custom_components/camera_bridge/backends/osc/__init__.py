@@ -19,6 +19,9 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
 )
 import voluptuous as vol
@@ -29,10 +32,12 @@ from ...coordinator import CameraBridgeConfigEntry
 from ..base import BackendSpec, EntryInfo, InvalidInput
 from ..schema import credential_fields, seconds_selector
 from .const import (
+    CONF_PREVIEW_FORMAT,
     CONF_SHOT_TIMEOUT,
     DEFAULT_PORT,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_SHOT_TIMEOUT,
+    PREVIEW_FORMAT_CAMERA,
 )
 from .coordinator import OscCoordinator
 from .entities import async_setup_platform
@@ -56,15 +61,46 @@ def _reauth_schema() -> vol.Schema:
     return vol.Schema(credential_fields())
 
 
+def _option_fields() -> dict[Any, Any]:
+    return {
+        vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): (
+            seconds_selector(2, 3600)
+        ),
+        vol.Required(CONF_SHOT_TIMEOUT, default=DEFAULT_SHOT_TIMEOUT): (
+            seconds_selector(10, 600)
+        ),
+    }
+
+
 def _options_schema() -> vol.Schema:
+    return vol.Schema(_option_fields())
+
+
+def _entry_options_schema(entry: CameraBridgeConfigEntry) -> vol.Schema:
+    """The options, and the live preview sizes the camera offers (if any)."""
+    coordinator = getattr(entry, "runtime_data", None)
+    support = (
+        coordinator.preview.support if isinstance(coordinator, OscCoordinator) else None
+    )
+    sizes = [size.key for size in support.formats] if support else []
+    chosen = entry.options.get(CONF_PREVIEW_FORMAT)
+    if chosen and chosen not in (PREVIEW_FORMAT_CAMERA, *sizes):
+        sizes.append(chosen)  # the camera is away: keep what was chosen
+    if not sizes:
+        return _options_schema()
     return vol.Schema(
         {
-            vol.Required(
-                CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
-            ): seconds_selector(2, 3600),
-            vol.Required(
-                CONF_SHOT_TIMEOUT, default=DEFAULT_SHOT_TIMEOUT
-            ): seconds_selector(10, 600),
+            **_option_fields(),
+            vol.Optional(
+                CONF_PREVIEW_FORMAT,
+                description={"suggested_value": PREVIEW_FORMAT_CAMERA},
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=[PREVIEW_FORMAT_CAMERA, *sizes],
+                    translation_key="preview_format",
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
         }
     )
 
@@ -125,6 +161,7 @@ SPEC = BackendSpec(
     user_schema=_user_schema,
     reauth_schema=_reauth_schema,
     options_schema=_options_schema,
+    entry_options_schema=_entry_options_schema,
     async_validate=_async_validate,
     async_create_coordinator=_async_create_coordinator,
     async_setup_platform=async_setup_platform,

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Final
 
 CONF_SHOT_TIMEOUT: Final = "shot_timeout"
+# the live preview's size, "1024x512@30"; PREVIEW_FORMAT_CAMERA: as set on it
+CONF_PREVIEW_FORMAT: Final = "preview_format"
+PREVIEW_FORMAT_CAMERA: Final = "camera"
 
 DEFAULT_PORT: Final = 80
 DEFAULT_SCAN_INTERVAL: Final = 10

@@ -40,6 +40,7 @@ from .const import (
 )
 from .data import OscData
 from .errors import failure_reason
+from .preview import PreviewHub
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ class OscCoordinator(BridgeCoordinator[OscData]):
         self._image: tuple[str, bytes] | None = None
         self._scaled: dict[tuple[int, int], bytes] = {}
         self._downloads: SingleFlight[str, bytes] = SingleFlight()
+        self.preview = PreviewHub(hass, entry, client)
+        entry.async_on_unload(self.preview.async_stop)
 
     # ------------------------------------------------------------- device
 
@@ -137,6 +140,7 @@ class OscCoordinator(BridgeCoordinator[OscData]):
             reports_storage = False
         else:
             reports_storage = True
+        await self.preview.async_learn()
         self.info = info
         self.capture_modes = modes
         self.reports_storage = reports_storage
@@ -286,7 +290,8 @@ class OscCoordinator(BridgeCoordinator[OscData]):
         """Run one shot and announce how it ended."""
         title = self.config_entry.title
         try:
-            url = await self.client.take_picture(self._async_on_progress)
+            with self.preview.paused():
+                url = await self.client.take_picture(self._async_on_progress)
         except CameraBridgeError as err:
             if isinstance(err, (OscCommandTimeout, CannotConnect)):
                 # the camera may still finish: the next polls will tell
@@ -315,12 +320,14 @@ class OscCoordinator(BridgeCoordinator[OscData]):
 
     async def async_start_recording(self) -> None:
         """Switch to video mode and start recording."""
-        await self.client.start_capture()
+        with self.preview.paused():
+            await self.client.start_capture()
         await self.async_refresh()
 
     async def async_stop_recording(self) -> tuple[str, ...]:
         """Stop recording and go back to pictures."""
-        urls = await self.client.stop_capture()
+        with self.preview.paused():
+            urls = await self.client.stop_capture()
         await self.async_refresh()
         return urls
 
@@ -384,4 +391,5 @@ class OscCoordinator(BridgeCoordinator[OscData]):
             "latest_url": self.data.latest_url if self.data else None,
             "busy": self.client.busy,
             "shooting": self.shooting,
+            "preview": self.preview.diagnostics(),
         }

@@ -6,6 +6,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.components.camera import Camera
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -32,6 +33,7 @@ from .const import (
 )
 from .coordinator import OscCoordinator
 from .data import OscData
+from .preview import async_serve_mjpeg
 
 
 def capture_state(raw: str | None) -> str | None:
@@ -156,6 +158,7 @@ BUTTONS: tuple[OscButtonDescription, ...] = (
 LATEST_PICTURE = EntityDescription(
     key="latest_picture", translation_key="latest_picture"
 )
+LIVE_PREVIEW = EntityDescription(key="live_preview", translation_key="live_preview")
 SHOTS = EventEntityDescription(key="shots", translation_key="shots")
 
 
@@ -230,6 +233,28 @@ class OscLatestPictureCamera(OscEntity, Camera):
             raise translate_error(err) from err
 
 
+class OscLivePreviewCamera(OscEntity, Camera):
+    """The camera's live preview (MJPEG), one upstream for every viewer."""
+
+    def __init__(self, coordinator: OscCoordinator) -> None:
+        """A camera streaming the preview; its still is the newest frame."""
+        super().__init__(coordinator, LIVE_PREVIEW)
+        Camera.__init__(self)
+        self.content_type = "image/jpeg"
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        """The newest preview frame (the preview runs briefly for it)."""
+        return await self.coordinator.preview.async_snapshot()
+
+    async def handle_async_mjpeg_stream(
+        self, request: web.Request
+    ) -> web.StreamResponse | None:
+        """Send the camera's preview to one viewer."""
+        return await async_serve_mjpeg(self.coordinator.preview, request)
+
+
 class OscShotEvent(OscEntity, EventEntity):
     """Fires picture_taken and capture_failed."""
 
@@ -269,7 +294,14 @@ def async_setup_platform(
             for desc in BUTTONS
             if desc.exists_fn(coordinator)
         ],
-        Platform.CAMERA: lambda: [OscLatestPictureCamera(coordinator)],
+        Platform.CAMERA: lambda: [
+            OscLatestPictureCamera(coordinator),
+            *(
+                [OscLivePreviewCamera(coordinator)]
+                if coordinator.preview.support is not None
+                else []
+            ),
+        ],
         Platform.EVENT: lambda: [OscShotEvent(coordinator, SHOTS)],
     }
     async_add_entities(builders[platform]())
