@@ -105,7 +105,7 @@ def test_video_frame_pads_rows_when_the_planes_are_padded() -> None:
     width, height = 322, 180
     plane = media.video_frame(4, width=width, height=height).planes[0]
     assert plane.line_size > width
-    luma = media._planes(4, width, height)[0]  # noqa: SLF001
+    luma = media._planes(4, width, height)[0]
     memory = bytes(plane)
     for y in (0, 1, height - 1):
         start = y * plane.line_size
