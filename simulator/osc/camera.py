@@ -117,6 +117,8 @@ class OscCamera(SimulatorBase):
     list_thumbnails: bool = True
     # a file URL with ?type=thumb answers the thumbnail (THETA); False: the file
     thumb_query: bool = True
+    # files answer Range requests (206); False: always the whole file
+    ranges: bool = True
     # fault knobs
     busy: bool = False
     cancel_next_shot: bool = False

@@ -263,4 +263,24 @@ class OscSimulator(OscCommands, OscOptions, OscPreview):
                 body=self.thumbnail_of(file, 640), content_type="image/jpeg"
             )
         kind = "video/mp4" if file.is_video else "image/jpeg"
+        if self.ranges and "Range" in request.headers:
+            return self._part(file.content, kind, request.http_range)
         return web.Response(body=file.content, content_type=kind)
+
+    def _part(self, content: bytes, kind: str, wanted: slice) -> web.Response:
+        """A 206 answer with the bytes asked for, or 416 beyond the file."""
+        start, stop, _ = wanted.indices(len(content))
+        if start >= len(content) or stop <= start:
+            return web.Response(
+                status=416, headers={"Content-Range": f"bytes */{len(content)}"}
+            )
+        self.requests["range"] += 1
+        return web.Response(
+            status=206,
+            body=content[start:stop],
+            content_type=kind,
+            headers={
+                "Content-Range": f"bytes {start}-{stop - 1}/{len(content)}",
+                "Accept-Ranges": "bytes",
+            },
+        )

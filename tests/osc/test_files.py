@@ -21,6 +21,7 @@ from custom_components.camera_bridge.api.errors import (
 )
 from custom_components.camera_bridge.api.osc import OscClient, OscFile
 from custom_components.camera_bridge.api.osc.const import JSON_MAX_BYTES
+from simulator.common import Faults
 from simulator.osc import OscSimulator
 
 type ClientFactory = Callable[..., OscClient]
@@ -174,3 +175,27 @@ async def test_thumbnail_at_the_theta_url(
         await client.thumbnail(video.url)
     with pytest.raises(BackendError, match="404"):
         await client.thumbnail(video.url.replace("R00", "R99"))
+
+
+async def test_open_file_with_a_range(client: OscClient, osc_sim: OscSimulator) -> None:
+    """Part of a file (206), beyond its end (416), or all of it from a camera
+    that ignores ranges (200)."""
+    osc_sim.set_archive(1)
+    picture = (await client.list_files("image", 1)).entries[0]
+    content = osc_sim.archive.file(0).content
+    response = await client.open_file(picture.url, byte_range="bytes=2-5")
+    assert response.status == 206
+    assert response.headers["Content-Range"] == f"bytes 2-5/{len(content)}"
+    assert b"".join([c async for c in response.chunks()]) == content[2:6]
+    response = await client.open_file(picture.url, byte_range="bytes=999999-")
+    assert response.status == 416
+    response.close()
+    osc_sim.ranges = False
+    response = await client.open_file(picture.url, byte_range="bytes=2-5")
+    assert response.status == 200
+    assert b"".join([c async for c in response.chunks()]) == content
+    # without a range asked, a 206 is no answer to take
+    osc_sim.ranges = True
+    osc_sim.faults = Faults(status=206, paths=("/files/",))
+    with pytest.raises(BackendError, match="206"):
+        await client.open_file(picture.url)

@@ -243,14 +243,19 @@ class OscClient(OscLivePreview):
         *,
         max_bytes: int = DEFAULT_DOWNLOAD_MAX_BYTES,
         timeout: float | None = None,
+        byte_range: str | None = None,
     ) -> StreamedResponse:
         """Start downloading a file the camera listed, to read in chunks.
 
         For files too big to hold at once (videos): the caller reads
         ``chunks()`` (at most ``max_bytes``) or calls ``close()``. The
         camera's own Content-Type is in the headers. ``timeout`` (default:
-        the client's) bounds every wait, not the transfer. Level 2 URLs
-        only: level 1 file URIs are read whole by ``download``.
+        the client's) bounds every wait, not the transfer. ``byte_range``
+        (a ``Range`` header value) asks for part of the file: the camera
+        answers 206 with a Content-Range, or 200 and the whole file if it
+        ignores ranges, or 416 (returned, with no body to speak of) for a
+        range beyond the file. Level 2 URLs only: level 1 file URIs are read
+        whole by ``download``.
         """
         response = await open_stream(
             self._session,
@@ -258,17 +263,18 @@ class OscClient(OscLivePreview):
             self.file_url(file_url),
             timeout=timeout or self._timeout,
             max_bytes=max_bytes,
+            headers={"Range": byte_range} if byte_range else None,
             middlewares=self._middlewares,
         )
-        if response.status != 200:
-            response.close()
-            self._check_auth(response)
-            if response.status == 404:
-                raise BackendError("notFound", "the camera has no such file")
-            raise BackendError(
-                response.status, f"file download answered HTTP {response.status}"
-            )
-        return response
+        if response.status == 200 or (byte_range and response.status in (206, 416)):
+            return response
+        response.close()
+        self._check_auth(response)
+        if response.status == 404:
+            raise BackendError("notFound", "the camera has no such file")
+        raise BackendError(
+            response.status, f"file download answered HTTP {response.status}"
+        )
 
     async def thumbnail(self, file_url: str) -> bytes:
         """A listed file's thumbnail, as a THETA serves it (``?type=thumb``).
