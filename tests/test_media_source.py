@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.camera_bridge.backends import BACKENDS
 from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_OSC, KIND_WCS
-from custom_components.camera_bridge.media import media_view_path
+from custom_components.camera_bridge.media import ByteRange, media_view_path
 from simulator.common import Faults
 from simulator.osc import OscSimulator
 from simulator.wcs import WcsSimulator
@@ -156,3 +156,59 @@ async def test_view_when_the_device_fails(
     with pytest.raises(aiohttp.ClientPayloadError):
         await response.read()
     assert "THETA: media file cut off" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-", ByteRange(0)),
+        ("bytes=10-19", ByteRange(10, 19)),
+        (" bytes=7-7 ", ByteRange(7, 7)),
+        ("bytes=19-10", None),
+        ("bytes=-500", None),
+        ("bytes=0-1,5-6", None),
+        ("items=0-1", None),
+        ("bytes=1234567890123456-", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_byte_range_parse(header: str | None, expected: ByteRange | None) -> None:
+    """One plain range is passed on; anything else asks for the whole file."""
+    assert ByteRange.parse(header) == expected
+    if expected is not None:
+        assert ByteRange.parse(expected.header) == expected
+
+
+async def test_view_passes_byte_ranges_on(
+    hass: HomeAssistant,
+    media_ws: MediaWs,
+    start_server: StartServer,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Players seek (and Safari plays video) with ranges: 206 from the device."""
+    entry, sim = await _camera(hass, start_server, "THETA", "101")
+    folder = (await media_ws("browse_media", f"{ROOT}/{entry.entry_id}"))["result"]
+    resolved = await media_ws(
+        "resolve_media", folder["children"][0]["media_content_id"]
+    )
+    url = resolved["result"]["url"]
+    content = sim.archive.file(0).content
+    client = await hass_client()
+    response = await client.get(url, headers={"Range": "bytes=10-19"})
+    assert response.status == 206
+    assert response.headers["Content-Range"] == f"bytes 10-19/{len(content)}"
+    assert response.headers["Accept-Ranges"] == "bytes"
+    assert await response.read() == content[10:20]
+    response = await client.get(url, headers={"Range": "bytes=100-"})
+    assert response.status == 206
+    assert await response.read() == content[100:]
+    response = await client.get(url, headers={"Range": f"bytes={len(content)}-"})
+    assert response.status == 416
+    # a range the view does not pass on, a device that ignores ranges
+    response = await client.get(url, headers={"Range": "bytes=0-1,5-6"})
+    assert (response.status, await response.read()) == (200, content)
+    sim.ranges = False
+    response = await client.get(url, headers={"Range": "bytes=10-19"})
+    assert (response.status, await response.read()) == (200, content)
+    assert "Content-Range" not in response.headers

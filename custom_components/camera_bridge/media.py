@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+import re
+from typing import Any, Final, Protocol
 from urllib.parse import quote
 
 from homeassistant.exceptions import HomeAssistantError
@@ -19,6 +20,7 @@ from .const import DOMAIN
 
 # Where the media view (media_view.py) serves proxied files
 MEDIA_VIEW_PREFIX = f"/api/{DOMAIN}/media"
+_RANGE: Final = re.compile(r"bytes=(\d{1,15})-(\d{1,15})?")
 
 
 def media_view_path(entry_id: str, path: str) -> str:
@@ -66,14 +68,46 @@ class ResolvedMedia:
     proxied: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ByteRange:
+    """The part of a file a player asks for (``Range: bytes=start-end``).
+
+    ``end`` is inclusive, None to the end of the file. Players seek with it,
+    and Safari plays no video from a server that ignores it.
+    """
+
+    start: int
+    end: int | None = None
+
+    @classmethod
+    def parse(cls, header: str | None) -> ByteRange | None:
+        """One ``bytes=start-[end]`` range; None for anything else."""
+        if not header or not (match := _RANGE.fullmatch(header.strip())):
+            return None
+        start, end = int(match[1]), int(match[2]) if match[2] else None
+        if end is not None and end < start:
+            return None
+        return cls(start, end)
+
+    @property
+    def header(self) -> str:
+        """The range as a ``Range`` header value, to pass on to the device."""
+        return f"bytes={self.start}-{'' if self.end is None else self.end}"
+
+
 @dataclass(slots=True)
 class MediaStream:
-    """A file read from the device for the media view, chunk by chunk."""
+    """A file read from the device for the media view, chunk by chunk.
+
+    ``status`` 206 with a ``Content-Range`` header answers a ``ByteRange``;
+    a provider may ignore the range and send the whole file (200).
+    """
 
     content_type: str
     size: int | None
     chunks: AsyncGenerator[bytes]
     headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
 
 
 class MediaProvider(Protocol):
@@ -90,5 +124,10 @@ class MediaProvider(Protocol):
     async def async_resolve(self, coordinator: Any, path: str) -> ResolvedMedia:
         """Where to play the item at ``path`` (fresh URLs, never stored ones)."""
 
-    async def async_open(self, coordinator: Any, path: str) -> MediaStream:
-        """Stream a proxied item from the device (for ``ResolvedMedia.proxied``)."""
+    async def async_open(
+        self, coordinator: Any, path: str, byte_range: ByteRange | None = None
+    ) -> MediaStream:
+        """Stream a proxied item from the device (for ``ResolvedMedia.proxied``).
+
+        ``byte_range`` is the part the player asked for, if any.
+        """

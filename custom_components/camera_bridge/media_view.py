@@ -11,7 +11,7 @@ from __future__ import annotations
 from http import HTTPStatus
 import logging
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import HomeAssistantView
@@ -19,7 +19,7 @@ from homeassistant.helpers.http import HomeAssistantView
 from .api import CameraBridgeError
 from .backends import BACKENDS
 from .const import CONF_KIND, DOMAIN
-from .media import MEDIA_VIEW_PREFIX, MediaNotFound, media_view_path
+from .media import MEDIA_VIEW_PREFIX, ByteRange, MediaNotFound, media_view_path
 
 # media_view_path moved to media.py (backends build view paths); still here
 __all__ = ["MediaProxyView", "media_view_path"]
@@ -52,15 +52,17 @@ class MediaProxyView(HomeAssistantView):
             or spec.media is None
         ):
             return web.Response(status=HTTPStatus.NOT_FOUND)
+        byte_range = ByteRange.parse(request.headers.get(hdrs.RANGE))
         try:
-            media = await spec.media.async_open(entry.runtime_data, path)
+            media = await spec.media.async_open(entry.runtime_data, path, byte_range)
         except MediaNotFound:
             return web.Response(status=HTTPStatus.NOT_FOUND)
         except CameraBridgeError as err:
             _LOGGER.warning("%s: cannot fetch a media file: %s", entry.title, err)
             return web.Response(status=HTTPStatus.BAD_GATEWAY)
         response = web.StreamResponse(
-            headers={"Content-Type": media.content_type, **media.headers}
+            status=media.status,
+            headers={"Content-Type": media.content_type, **media.headers},
         )
         if media.size is not None:
             response.content_length = media.size

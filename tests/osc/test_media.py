@@ -420,3 +420,66 @@ def test_memory_is_bounded() -> None:
     assert memory.token(keys[0]) is None
     assert memory.token(keys[2]) == "30"
     assert memory.token("not a key") is None
+
+
+async def test_odd_listings(
+    hass: HomeAssistant,
+    ws: Ws,
+    hass_client: ClientSessionGenerator,
+    osc_sim: OscSimulator,
+    osc_entry: MockConfigEntry,
+) -> None:
+    """No dates, no total, unknown extensions, garbled thumbnails: shown anyway."""
+    entries = [
+        {"fileUrl": "http://cam/files/a/IMG_1.JPG", "thumbnail": "%%%"},
+        {"fileUrl": "http://cam/files/a/VID_2.insv", "name": "VID_2.insv"},
+        {"fileUrl": "http://cam/files/a/R3.JPG", "dateTimeZone": "soon"},
+    ]
+    osc_sim.faults = Faults(
+        status=200,
+        status_body={
+            "name": "camera.listFiles",
+            "state": "done",
+            "results": {"entries": entries},
+        },
+        paths=("execute",),
+    )
+    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    osc_sim.faults = Faults()
+    items = folder["children"]
+    # fewer than a page and no total: no "Older files"
+    assert [i["title"] for i in items] == ["IMG_1.JPG", "VID_2.insv", "R3.JPG"]
+    assert [(i["media_class"], i["media_content_type"]) for i in items] == [
+        ("image", "image/jpeg"),
+        ("video", "video/mp4"),
+        ("image", "image/jpeg"),
+    ]
+    # one item browsed alone
+    item = await browse(ws, items[1]["media_content_id"])
+    assert (item["title"], item["can_play"]) == ("VID_2.insv", True)
+    # the garbled thumbnail was left out: the camera's thumbnail URL instead
+    client = await hass_client()
+    response = await client.get(items[0]["thumbnail"])
+    assert response.status == 502  # not on this camera
+    assert osc_sim.count("thumbnail") == 0
+
+
+async def test_level1_camera_without_thumbnails(
+    hass: HomeAssistant,
+    ws: Ws,
+    hass_client: ClientSessionGenerator,
+    osc_sim: OscSimulator,
+    osc_data: dict[str, Any],
+) -> None:
+    """A level 1 file has no thumbnail URL: no thumbnail rather than a broken one."""
+    osc_sim.api_levels = (1,)
+    osc_sim.client_version = 1
+    osc_sim.list_thumbnails = False
+    osc_sim.set_archive(2)
+    entry = await setup_entry(hass, osc_data, title="THETA S", unique_id="1")
+    folder = await browse(ws, f"{ROOT}/{entry.entry_id}")
+    assert [i["thumbnail"] for i in folder["children"]] == [None, None]
+    file_id = folder["children"][0]["media_content_id"].rsplit("/", 1)[1]
+    client = await hass_client()
+    response = await client.get(f"/api/{DOMAIN}/media/{entry.entry_id}/thumb/{file_id}")
+    assert response.status == 404

@@ -29,6 +29,7 @@ from ...api import BackendError, CannotConnect, InvalidResponse
 from ...api._http import OFF_LOOP_BYTES
 from ...api.osc import OscClient, OscFile, OscFileList
 from ...media import (
+    ByteRange,
     MediaNode,
     MediaNotFound,
     MediaStream,
@@ -131,8 +132,17 @@ class OscMediaProvider:
         entry_id = coordinator.config_entry.entry_id
         return ResolvedMedia(media_view_path(entry_id, path), _mime(file), True)
 
-    async def async_open(self, coordinator: OscCoordinator, path: str) -> MediaStream:
-        """Stream a listed file (``file/<id>``) or its thumbnail (``thumb/<id>``)."""
+    async def async_open(
+        self,
+        coordinator: OscCoordinator,
+        path: str,
+        byte_range: ByteRange | None = None,
+    ) -> MediaStream:
+        """Stream a listed file (``file/<id>``) or its thumbnail (``thumb/<id>``).
+
+        A range goes on to the camera: its answer (206, or the whole file
+        from a camera that ignores ranges) comes back as it is.
+        """
         memory = self.memory(coordinator)
         kind, _, file_id = path.partition("/")
         file = memory.file(file_id) if kind in ("file", "thumb") else None
@@ -148,6 +158,7 @@ class OscMediaProvider:
             response = await client.open_file(
                 file.ref,
                 max_bytes=VIDEO_MAX_BYTES if file.is_video else PICTURE_MAX_BYTES,
+                byte_range=byte_range.header if byte_range else None,
             )
         except BackendError as err:
             if err.code != "notFound":
@@ -157,7 +168,18 @@ class OscMediaProvider:
         content_type = response.headers.get("Content-Type", "").partition(";")[0]
         if not content_type.startswith(("image/", "video/")):
             content_type = _mime(file)
-        return MediaStream(content_type, response.content_length, response.chunks())
+        headers = {
+            name: value
+            for name in ("Accept-Ranges", "Content-Range")
+            if (value := response.headers.get(name))
+        }
+        return MediaStream(
+            content_type,
+            response.content_length,
+            response.chunks(),
+            headers,
+            response.status,
+        )
 
     # ---- folders and items
 
