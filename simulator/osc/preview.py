@@ -66,6 +66,9 @@ class OscPreview(OscCamera):
     preview_fault_after: int = 2
     # how many previews (from the next one on) get the fault; None: all
     preview_faulty: int | None = None
+    # True: a shot or mode change cuts the preview's connection instead of
+    # ending the stream (how a real camera ends it is not documented)
+    preview_end_cuts: bool = False
     preview_oversize: int = 9 * 1024 * 1024
 
     def __post_init__(self) -> None:
@@ -76,11 +79,11 @@ class OscPreview(OscCamera):
         self.preview_frames_sent = 0
         if self.preview_formats and self.preview_options:
             self.options.setdefault(
-                "previewFormat", self._format_option(self.preview_formats[0])
+                "previewFormat", self._preview_format_option(self.preview_formats[0])
             )
 
     @staticmethod
-    def _format_option(size: tuple[int, int, int]) -> dict[str, int]:
+    def _preview_format_option(size: tuple[int, int, int]) -> dict[str, int]:
         width, height, framerate = size
         return {"width": width, "height": height, "framerate": framerate}
 
@@ -88,12 +91,12 @@ class OscPreview(OscCamera):
         """``previewFormatSupport`` for getOptions (nothing when unknown)."""
         if not self.preview_formats or not self.preview_options:
             return {}
-        support = [self._format_option(size) for size in self.preview_formats]
+        support = [self._preview_format_option(size) for size in self.preview_formats]
         return {"previewFormatSupport": support}
 
     def check_preview_format(self, value: Any) -> dict[str, int] | None:
         """A ``previewFormat`` the camera offers, or None."""
-        offered = [self._format_option(size) for size in self.preview_formats]
+        offered = [self._preview_format_option(size) for size in self.preview_formats]
         return value if isinstance(value, dict) and value in offered else None
 
     @property
@@ -139,7 +142,7 @@ class OscPreview(OscCamera):
         self.previews_running += 1
         self.previews_most = max(self.previews_most, self.previews_running)
         try:
-            if await self._send_frames(
+            if await self._send_preview_frames(
                 request,
                 response,
                 preview_frames(width, height),
@@ -154,14 +157,14 @@ class OscPreview(OscCamera):
             self.previews_running -= 1
         return response
 
-    def _part(self, frame: bytes) -> bytes:
+    def _preview_part(self, frame: bytes) -> bytes:
         dashes = "--" if self.preview_rfc_boundary else ""
         head = f"{dashes}{PREVIEW_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
         if self.preview_lengths:
             head += f"Content-Length: {len(frame)}\r\n"
         return head.encode() + b"\r\n" + frame + b"\r\n"
 
-    async def _send_frames(
+    async def _send_preview_frames(
         self,
         request: web.Request,
         response: web.StreamResponse,
@@ -177,7 +180,7 @@ class OscPreview(OscCamera):
             frame = frames[index % len(frames)]
             faulty = index >= self.preview_fault_after
             if faulty and fault == "drop":
-                part = self._part(frame)
+                part = self._preview_part(frame)
                 await response.write(part[: len(part) - len(frame) // 2])
                 assert request.transport is not None
                 request.transport.close()
@@ -186,7 +189,7 @@ class OscPreview(OscCamera):
                 await response.write(b"this is no boundary\r\n")
             if faulty and fault == "oversized":
                 frame = oversized_jpeg(self.preview_oversize)
-            await response.write(self._part(frame))
+            await response.write(self._preview_part(frame))
             self.preview_frames_sent += 1
             index += 1
             try:
@@ -194,4 +197,8 @@ class OscPreview(OscCamera):
                     await stop.wait()
             except TimeoutError:
                 pass
+        if self.preview_end_cuts:
+            assert request.transport is not None
+            request.transport.close()
+            return False
         return True

@@ -182,6 +182,27 @@ async def test_shot_during_preview(
     assert osc_sim.count(UPSTREAM) == 3
 
 
+async def test_shot_cuts_preview(
+    hass: HomeAssistant,
+    osc_entry: MockConfigEntry,
+    osc_sim: OscSimulator,
+    watch: Callable[[], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A preview cut by our own shot is no failure: it comes back afterwards."""
+    hub = coordinator_of(osc_entry).preview
+    monkeypatch.setattr(hub, "timing", PreviewTiming(retries=0, retry_delay=0.05))
+    osc_sim.preview_end_cuts = True
+    osc_sim.shot_polls = 5
+    viewer = await watch()
+    await viewer.frames(2)
+    await hass.services.async_call(
+        "button", "press", {ATTR_ENTITY_ID: "button.theta_take_picture"}, blocking=True
+    )
+    await viewer.frames(3)
+    assert hub.upstream_requests == 2
+
+
 async def test_still_is_a_preview_frame(
     hass: HomeAssistant,
     osc_entry: MockConfigEntry,
