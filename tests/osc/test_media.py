@@ -483,3 +483,25 @@ async def test_level1_camera_without_thumbnails(
     client = await hass_client()
     response = await client.get(f"/api/{DOMAIN}/media/{entry.entry_id}/thumb/{file_id}")
     assert response.status == 404
+
+
+async def test_a_reloaded_entry_forgets_and_browsing_refills(
+    hass: HomeAssistant,
+    ws: Ws,
+    hass_client: ClientSessionGenerator,
+    osc_sim: OscSimulator,
+    osc_entry: MockConfigEntry,
+) -> None:
+    """Ids live as long as the entry's coordinator: reopen the folder after."""
+    osc_sim.set_archive(2)
+    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    item = folder["children"][0]["media_content_id"]
+    path = f"/api/{DOMAIN}/media/{item.removeprefix(ROOT + '/')}"
+    client = await hass_client()
+    assert (await client.get(path)).status == 200
+    assert await hass.config_entries.async_reload(osc_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (await client.get(path)).status == 404
+    assert "does not exist" in (await ws("resolve_media", item))["error"]["message"]
+    await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    assert (await client.get(path)).status == 200
