@@ -11,8 +11,9 @@ Uncertain facts are one constant each: ``MS_THRESHOLD`` and
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-import math
 from typing import Any
+
+from .._coerce import as_float
 
 # Answer times: a number at or above this is milliseconds, below it seconds.
 # 1e11 seconds is the year 5138, 1e11 milliseconds is March 1973, so every
@@ -31,21 +32,27 @@ def parse_time(value: Any) -> datetime | None:
     - ISO 8601 text with ``Z`` or an offset: as written;
     - ``yyyy-MM-dd HH:mm:ss`` without zone: in ``NAIVE_TIME_ZONE``.
     The result is always timezone-aware UTC.
+
+    Out-of-range values are unreadable too, never an exception: numbers no
+    float holds (an integer of hundreds of digits), NaN and infinities,
+    timestamps beyond the calendar, and dates that leave it once moved to
+    UTC (``0001-01-01 00:00:00`` in UTC+8, ``9999-12-31T23:59:59-05:00``).
+    None rather than InvalidResponse because every answer time is optional
+    to its callers (a ``Recording`` without begin or end is still a file).
     """
     if isinstance(value, bool) or value is None:
         return None
-    number: float | None = None
+    number: float | None
     if isinstance(value, (int, float)):
-        number = float(value)
+        number = as_float(value)
     elif isinstance(value, str):
         text = value.strip()
-        try:
-            number = float(text)
-        except ValueError:
+        number = as_float(text)
+        if number is None:
             return _parse_time_text(text)
     else:
         return None
-    if not math.isfinite(number) or number <= 0:
+    if number is None or number <= 0:
         return None
     if number >= MS_THRESHOLD:
         number /= 1000
@@ -64,7 +71,10 @@ def _parse_time_text(text: str) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=NAIVE_TIME_ZONE)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None  # the calendar ends before the shift to UTC does
 
 
 def to_flag(value: Any) -> bool | None:
