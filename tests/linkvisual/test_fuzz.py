@@ -181,12 +181,19 @@ def _check_time(value: datetime | None) -> None:
 
 
 def _check_recording(recording: Recording | None) -> None:
-    """A recording carries a file name and aware UTC times."""
+    """A recording carries a file name, aware UTC times and 64-bit numbers."""
     if recording is None:
         return
     assert isinstance(recording.file_name, str) and recording.file_name
     _check_time(recording.begin)
     _check_time(recording.end)
+    for number in (
+        recording.file_size,
+        recording.record_type,
+        recording.stream_type,
+        recording.event_type,
+    ):
+        assert number is None or -INT64 <= number < INT64
 
 
 # -- values --------------------------------------------------------------------
@@ -207,6 +214,7 @@ def test_parse_time_is_total(value: Any) -> None:
 @given(raw=_recording_dicts, record_id=st.none() | st.text(max_size=10))
 @example(raw={"FileName": "f", "BeginTime": 10**309}, record_id=None)
 @example(raw={"FileName": "f", "EndTime": "0001-01-01 00:00:00"}, record_id=None)
+@example(raw={"FileName": "f", "FileSize": 10**300}, record_id=None)
 def test_recording_from_dict_is_total(
     raw: dict[str, Any], record_id: str | None
 ) -> None:

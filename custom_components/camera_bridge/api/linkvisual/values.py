@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from .._coerce import as_float
+from .._coerce import as_float, as_int
 
 # Answer times: a number at or above this is milliseconds, below it seconds.
 # 1e11 seconds is the year 5138, 1e11 milliseconds is March 1973, so every
@@ -92,16 +92,10 @@ def to_text(value: Any) -> str | None:
 
 
 def to_int(value: Any) -> int | None:
-    """A whole number given as a number or as text; None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
+    """A whole number given as a number or as text; None for anything else.
+
+    The shared ``as_int``: whole numbers outside the signed 64-bit range are
+    None too, as no size, type or count in an answer is that big and Home
+    Assistant could not store it (a 310-digit ``FileSize`` came back as is).
+    """
+    return as_int(value)
