@@ -1,10 +1,11 @@
 """Every LinkVisual parser is total: generated answers raise only CameraBridgeError.
 
-One test per entry point that turns an answer into models. The inputs are
-what a broken device or gateway could send: integers of hundreds of digits,
-infinities and NaN, dates at the edges of the calendar with and without a
-zone, wrong types and nested junk. Each call must end within ``TIME_BOUND``
-seconds, a generous bound that catches runaway work, not a benchmark.
+One test per entry point that turns an answer (or the record store's JSON)
+into models. The inputs are what a broken device, gateway or hand-edited
+store could send: integers of hundreds of digits, infinities and NaN, dates
+at the edges of the calendar with and without a zone, wrong types and nested
+junk. Each call must end within ``TIME_BOUND`` seconds, a generous bound
+that catches runaway work, not a benchmark.
 
 The number of examples comes from the hypothesis profile (tests/conftest.py:
 "ci" by default, ``HYPOTHESIS_PROFILE=long`` for long local runs).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 import json
 import math
 import time
@@ -36,6 +38,12 @@ from custom_components.camera_bridge.api.linkvisual.answers import (
     recording_from_data,
     recordings_from_data,
     url_from_data,
+)
+from custom_components.camera_bridge.backends.linkvisual.polling import CameraPoller
+from custom_components.camera_bridge.backends.linkvisual.settings import CameraConfig
+from custom_components.camera_bridge.backends.linkvisual.store import (
+    CameraTracker,
+    restore_trackers,
 )
 from simulator.linkvisual import LinkVisualSimulator
 
@@ -180,6 +188,10 @@ def _check_time(value: datetime | None) -> None:
     assert value is None or value.utcoffset() == timedelta(0)
 
 
+def _check_aware(value: datetime | None) -> None:
+    assert value is None or value.utcoffset() is not None
+
+
 def _check_recording(recording: Recording | None) -> None:
     """A recording carries a file name, aware UTC times and 64-bit numbers."""
     if recording is None:
@@ -307,3 +319,121 @@ async def test_client_calls_are_total(
     for recording in result if isinstance(result, list) else [result]:
         if isinstance(recording, Recording):
             _check_recording(recording)
+
+
+# -- the record store (JSON kept in .storage, may be hand-edited) ---------------
+
+_stored_times = st.one_of(_dates, _json)
+_pending_dicts = st.fixed_dictionaries(
+    {},
+    optional={
+        "record_id": _json,
+        "started": _stored_times,
+        "deadline": _stored_times,
+        "duration": st.one_of(_ints, _floats, _json),
+        "late": _json,
+    },
+)
+_stored_recordings = st.fixed_dictionaries(
+    {},
+    optional={
+        "file_name": _json,
+        "begin": _stored_times,
+        "end": _stored_times,
+        "vod_url": _json,
+        "record_id": _json,
+    },
+)
+_stored = st.one_of(
+    _json,
+    st.fixed_dictionaries(
+        {
+            "cameras": st.dictionaries(
+                st.sampled_from(["garden", "gone"]),
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "pending": st.one_of(
+                            st.lists(_pending_dicts, max_size=3), _json
+                        ),
+                        "last": st.one_of(_stored_recordings, _json),
+                    },
+                ),
+                max_size=2,
+            )
+        }
+    ),
+)
+
+
+@given(stored=_stored)
+@example(
+    stored={
+        "cameras": {
+            "garden": {
+                "pending": [
+                    {
+                        "record_id": "r",
+                        "started": "2025-01-01T00:00:00",
+                        "deadline": "2025-01-01T00:10:00",
+                        "duration": 60,
+                    }
+                ]
+            }
+        }
+    }
+)
+@example(
+    stored={
+        "cameras": {
+            "garden": {
+                "pending": [
+                    {
+                        "record_id": "r",
+                        "started": "9999-12-31T23:59:59+00:00",
+                        "deadline": "9999-12-31T23:59:59+00:00",
+                        "duration": 60,
+                        "late": True,
+                    }
+                ]
+            }
+        }
+    }
+)
+@example(
+    stored={
+        "cameras": {
+            "garden": {
+                "pending": [
+                    {
+                        "record_id": "r",
+                        "started": "2025-01-01T00:00:00+00:00",
+                        "deadline": "2025-01-01T00:10:00+00:00",
+                        "duration": math.inf,
+                    }
+                ]
+            }
+        }
+    }
+)
+def test_store_restore_is_total(stored: Any) -> None:
+    """A broken store never fails setup, and what it restores can be polled."""
+    config = CameraConfig("garden", "Garden", GARDEN, 60, 0, 0)
+    trackers = {"garden": CameraTracker(config)}
+    _total(lambda: restore_trackers(trackers, stored))
+    tracker = trackers["garden"]
+    poller = CameraPoller(
+        None,  # type: ignore[arg-type]  # deadlines need no client
+        lambda *_: None,
+        scan_interval=timedelta(minutes=5),
+        ready_margin=timedelta(minutes=10),
+    )
+    for year in (2000, 2100):
+        now = datetime(year, 1, 1, tzinfo=UTC)
+        _total(partial(poller.check_deadlines, list(trackers.values()), now))
+    for record in tracker.pending.values():
+        _check_aware(record.started)
+        _check_aware(record.deadline)
+    if tracker.last is not None:
+        _check_aware(tracker.last.begin)
+        _check_aware(tracker.last.end)

@@ -97,7 +97,8 @@ class CameraPoller:
                             "message": "the file was not uploaded in time",
                         },
                     )
-                elif record.late and now > record.deadline + LATE_GIVE_UP:
+                elif record.late and now - LATE_GIVE_UP > record.deadline:
+                    # on now, not on the deadline: a stored one may be year 9999
                     _LOGGER.warning(
                         "%s: giving up on record %s",
                         tracker.config.name,

@@ -49,14 +49,10 @@ class PendingRecord:
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> PendingRecord:
         """Read the store's JSON form (raises KeyError/ValueError/TypeError if broken)."""
-        started = dt_util.parse_datetime(raw["started"])
-        deadline = dt_util.parse_datetime(raw["deadline"])
-        if started is None or deadline is None:
-            raise ValueError("bad time")
         return cls(
             record_id=str(raw["record_id"]),
-            started=started,
-            deadline=deadline,
+            started=_stored_time(raw["started"]),
+            deadline=_stored_time(raw["deadline"]),
             duration=int(raw["duration"]),
             late=bool(raw.get("late", False)),
         )
@@ -85,14 +81,26 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
 
 
 def recording_from_dict(raw: Mapping[str, Any]) -> Recording:
-    """Read the stored JSON form of a recording (raises KeyError/TypeError if broken)."""
+    """Read the stored JSON form of a recording (raises KeyError/ValueError/TypeError if broken)."""
     return Recording(
         file_name=str(raw["file_name"]),
-        begin=dt_util.parse_datetime(raw["begin"]) if raw.get("begin") else None,
-        end=dt_util.parse_datetime(raw["end"]) if raw.get("end") else None,
+        begin=_stored_time(raw["begin"]) if raw.get("begin") else None,
+        end=_stored_time(raw["end"]) if raw.get("end") else None,
         vod_url=raw.get("vod_url"),
         record_id=raw.get("record_id"),
     )
+
+
+def _stored_time(value: Any) -> datetime:
+    """A stored time: ISO 8601 text with a zone (ValueError/TypeError otherwise).
+
+    A time without zone is refused: the coordinator compares stored times
+    with aware ones, which a naive time would make fail at every poll.
+    """
+    when = dt_util.parse_datetime(value)
+    if when is None or when.tzinfo is None:
+        raise ValueError("bad time")
+    return when
 
 
 def account_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -100,14 +108,15 @@ def account_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{KIND_LINKVISUAL}.{entry_id}")
 
 
-def restore_trackers(
-    trackers: Mapping[str, CameraTracker], stored: Mapping[str, Any]
-) -> None:
+def restore_trackers(trackers: Mapping[str, CameraTracker], stored: Any) -> None:
     """Give each camera the pending records and latest recording stored for it.
 
-    Cameras that are no longer configured are left out; a camera whose
-    stored state is unreadable starts empty (logged).
+    ``stored`` is whatever the Store loaded (the file may have been edited
+    by hand): this never raises. Cameras that are no longer configured are
+    left out; a camera whose stored state is unreadable starts empty (logged).
     """
+    if not isinstance(stored, Mapping):
+        return
     cameras = stored.get("cameras")
     if not isinstance(cameras, Mapping):
         return
@@ -121,7 +130,7 @@ def restore_trackers(
                 tracker.pending[record.record_id] = record
             if raw.get("last"):
                 tracker.last = recording_from_dict(raw["last"])
-        except KeyError, ValueError, TypeError, AttributeError:
+        except KeyError, ValueError, TypeError, AttributeError, OverflowError:
             _LOGGER.warning(
                 "Ignoring unreadable stored state of %s", tracker.config.name
             )
