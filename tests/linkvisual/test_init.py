@@ -519,3 +519,31 @@ async def test_deleting_the_account_removes_its_stored_state(
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert key not in hass_storage
+
+
+async def test_recording_dated_in_the_future_does_not_stop_polling(
+    hass: HomeAssistant,
+    lv_data: dict[str, Any],
+    sim: LinkVisualSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A newest file dated ahead of Home Assistant's clock keeps the account polled.
+
+    A broken time (year 5138) or a service clock running ahead made the
+    next window start after its end: every later poll failed.
+    """
+    future = 99_999_999_999
+    sim.faults = Faults(
+        status=200,
+        status_body={
+            "Success": True,
+            "Data": {"List": [{"FileName": "ahead", "BeginTime": future}]},
+        },
+        remaining=1,
+    )
+    await setup_account(hass, lv_data)
+    assert hass.states.get(SENSOR).attributes["file_name"] == "ahead"
+    for _ in range(2):
+        await _tick(hass, freezer, 301)
+        assert hass.states.get(SENSOR).state != STATE_UNAVAILABLE
+    assert sim.count("QueryRecord") == 2

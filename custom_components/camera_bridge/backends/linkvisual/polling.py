@@ -177,7 +177,8 @@ class CameraPoller:
         last = tracker.last
         begin = now - LOOKBACK
         if last is not None and (since := last.begin or last.end) is not None:
-            begin = max(begin, since)
+            # a file dated ahead of our clock must not put the window past now
+            begin = max(begin, min(since, now))
         newest: Recording | None = None
         try:
             for page in range(1, MAX_PAGES + 1):
