@@ -24,6 +24,7 @@ from .media import make_jpeg
 
 PREVIEW_BOUNDARY = "---osclivepreview---"
 PREVIEW_COMMANDS = frozenset({"camera.getLivePreview", "camera._getLivePreview"})
+WRITE_PIECE = 256 * 1024
 # distinct frames of a preview, shown in a loop
 PREVIEW_FRAMES = 20
 
@@ -189,7 +190,16 @@ class OscPreview(OscCamera):
                 await response.write(b"this is no boundary\r\n")
             if faulty and fault == "oversized":
                 frame = oversized_jpeg(self.preview_oversize)
-            await response.write(self._preview_part(frame))
+                if self.preview_lengths:
+                    # the declared length says it all: no body the client
+                    # would leave unread (its close would reset the socket)
+                    head = self._preview_part(frame)[: -len(frame) - 2]
+                    await response.write(head)
+                    return True
+            part = self._preview_part(frame)
+            # big parts in pieces, each written before the next (as a camera)
+            for start in range(0, len(part), WRITE_PIECE):
+                await response.write(part[start : start + WRITE_PIECE])
             self.preview_frames_sent += 1
             index += 1
             try:
