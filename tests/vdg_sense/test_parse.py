@@ -30,6 +30,7 @@ from custom_components.camera_bridge.api.vdg_sense import (
     VdgValidationError,
     build_export_request,
     error_for_code,
+    export_element,
     format_timestamp,
     parse_device_list,
     parse_export_reply,
@@ -1089,6 +1090,32 @@ def test_fuzz_reuse_agrees(
         assert _outcome(lambda x=xml: parser.parse(x)) == _outcome(
             lambda x=xml: parse_export_status(x)
         )
+
+
+@FUZZ
+@given(
+    children=st.lists(_elements(), max_size=4),
+    wrap=st.booleans(),
+    piece=st.integers(1, 40),
+)
+def test_fuzz_reading_in_pieces(
+    children: list[ET.Element], wrap: bool, piece: int
+) -> None:
+    """A list read a piece at a time, exports dropped as read, is the whole list.
+
+    With pieces of a few characters, exports, the list and the answer end
+    in every possible piece (issue 10).
+    """
+    inner = "".join(ET.tostring(child, encoding="unicode") for child in children)
+    xml = (
+        f'<result errorcode="0"><exports>{inner}</exports>{inner}</result>'
+        if wrap
+        else f'<result errorcode="0">{inner}</result>'
+    )
+    whole = _outcome(lambda: parse_export_status(xml))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(export_element, "_PIECE", piece)
+        assert _outcome(lambda: parse_export_status(xml)) == whole
 
 
 @st.composite

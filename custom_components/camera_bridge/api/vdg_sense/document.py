@@ -17,6 +17,10 @@ from .values import shown
 _PIECE: Final = 32 * 1024
 
 
+class MalformedXml(InvalidResponse):
+    """The text is not well-formed XML (as opposed to XML saying the wrong thing)."""
+
+
 def parse_tree(text: str) -> ET.Element:
     """Parse XML text already checked for DTDs with the C parser.
 
@@ -33,7 +37,7 @@ def parse_tree(text: str) -> ET.Element:
             parser.feed(text[start : start + _PIECE])
         return parser.close()
     except (ET.ParseError, ValueError) as err:
-        raise InvalidResponse(f"malformed XML: {err}") from err
+        raise MalformedXml(f"malformed XML: {err}") from err
 
 
 def parse_tree_lenient(text: str) -> ET.Element:
@@ -43,13 +47,13 @@ def parse_tree_lenient(text: str) -> ET.Element:
     """
     try:
         return parse_tree(text)
-    except InvalidResponse as err:
+    except MalformedXml as err:
         first = err
     repaired = repair_xml(text)
     if repaired != text:
         try:
             return parse_tree(repaired)
-        except InvalidResponse:
+        except MalformedXml:
             pass
     raise first
 

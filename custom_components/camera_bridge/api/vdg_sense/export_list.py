@@ -1,11 +1,12 @@
 """``getExportVideoStatus`` answers: the export list, reusing unchanged exports.
 
-The whole answer is parsed with the C ElementTree parser. Building an
-``Export`` (ids, timestamps, progress checked) costs about as much as
-parsing it, and between two polls most exports do not change: the parser
-keeps the previous answer's exports keyed by the texts of their fields, so
-that an unchanged export is not built again and comes back as the very same
-object (callers diff with ``is``).
+The answer is parsed with the C ElementTree parser, each export read as
+soon as it is complete (``read_export_list``). Building an ``Export`` (ids,
+timestamps, progress checked) costs about a third of the whole, and between
+two polls most exports do not change: the parser keeps the previous answer's
+exports keyed by the texts of their fields, so that an unchanged export is
+not built again and comes back as the very same object (callers diff with
+``is``). Big answers are parsed in a worker thread (see ``client``).
 
 An answer that is not XML even after ``repair_xml`` is read entry by entry
 (``_recover``): the envelope (result code, export list) must still be
@@ -22,9 +23,9 @@ import xml.etree.ElementTree as ET
 
 from .._http import xml_text, yield_gil
 from ..errors import CameraBridgeError, InvalidResponse
-from .document import parse_tree, parse_tree_lenient
+from .document import MalformedXml, parse_tree
 from .entries import RESULT_TEXT_FIELDS, cut_out, cuttable, entry_spans, read_block
-from .export_element import ExportTexts, build_export, export_elements, export_texts
+from .export_element import ExportTexts, build_export, export_texts, read_export_list
 from .models import Export, ExportStatus, UnreadableBlock
 from .repair import repair_xml
 
@@ -116,21 +117,34 @@ def _read(text: str, reuse: _Reuse) -> ExportStatus:
     When no reading works, the error of the answer as sent is raised.
     """
     try:
-        root = parse_tree_lenient(text)
-    except InvalidResponse:
-        recovered = _recover(text, reuse)
-        if recovered is None:
-            raise
-        return recovered
-    elements, reported = export_elements(root)
+        listed, reported = read_export_list(text)
+    except MalformedXml:
+        if (found := _read_repaired(text)) is None:
+            recovered = _recover(text, reuse)
+            if recovered is None:
+                raise
+            return recovered
+        listed, reported = found
     exports: list[Export] = []
-    for index, element in enumerate(elements):
-        exports.append(reuse.export(export_texts(element), index))
-        # freed a little at a time rather than as a whole at the end
-        element.clear()
+    for index, texts in enumerate(listed):
+        exports.append(reuse.export(texts, index))
         if index % _BATCH == _BATCH - 1:
             yield_gil()
     return ExportStatus(tuple(exports), reported)
+
+
+def _read_repaired(text: str) -> tuple[list[ExportTexts], int | None] | None:
+    """``read_export_list`` of the text repaired, None when that is not XML either.
+
+    What the repaired answer says is raised: a result code, no export list.
+    """
+    repaired = repair_xml(text)
+    if repaired == text:
+        return None
+    try:
+        return read_export_list(repaired)
+    except MalformedXml:
+        return None
 
 
 def _recover(text: str, reuse: _Reuse) -> ExportStatus | None:
@@ -150,14 +164,14 @@ def _recover(text: str, reuse: _Reuse) -> ExportStatus | None:
     if not spans:
         return None
     skeleton, blocks = cut_out(text, spans, _PLACEHOLDER)
-    root = read_block(skeleton, "result", RESULT_TEXT_FIELDS, parse_tree)
-    if isinstance(root, UnreadableBlock):
-        return None
     try:
-        elements, reported = export_elements(root)
-    except CameraBridgeError:
+        found = read_block(skeleton, "result", RESULT_TEXT_FIELDS, read_export_list)
+    except CameraBridgeError:  # a result code
         return None
-    if len(elements) != len(blocks):
+    if isinstance(found, UnreadableBlock):
+        return None
+    listed, reported = found
+    if len(listed) != len(blocks):
         return None
     previous, entries = reuse.previous_entries, reuse.entries
     new = [block for block in dict.fromkeys(blocks) if block not in previous]
