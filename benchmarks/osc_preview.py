@@ -5,7 +5,7 @@ Run: ``scripts/bench osc_preview`` or ``python -m benchmarks.osc_preview
 
 A real Home Assistant core runs the integration in this process; the
 simulated camera (a THETA Z1's default preview, 1024 x 512 at 30 frames a
-second, about 58 KB a frame) and the viewers run in child processes, so that
+second, 31 to 58 KB a frame) and the viewers run in child processes, so that
 neither their work nor their parsing counts. Each viewer reads
 ``/api/camera_proxy_stream/<live preview>`` through Home Assistant's HTTP
 server. Measured while N viewers watch: the preview requests the camera got
@@ -34,6 +34,7 @@ from custom_components.camera_bridge.api.osc import MjpegReader, preview_boundar
 from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_OSC
 from simulator.common import SimulatorBase
 from simulator.osc import OscSimulator
+from simulator.osc.preview import preview_frames
 
 from ._blocking import FakesProcess, serve_fakes
 from ._hass import add_entry, running_hass
@@ -142,6 +143,13 @@ async def measure(counts: list[int], warmup: float, seconds: float) -> None:
                 )
             )
             hub = coordinator.preview
+            width, height, rate = OscSimulator().preview_size
+            frames = preview_frames(width, height)
+            size = sum(map(len, frames)) / len(frames) / 1024
+            print(
+                f"preview {width}x{height} at {rate} frames/s, "
+                f"{size:.0f} KB a frame on average"
+            )
             print(
                 "| viewers | preview requests | frames/s per viewer "
                 "| CPU per frame | CPU per frame per viewer |"
