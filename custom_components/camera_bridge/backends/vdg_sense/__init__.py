@@ -42,6 +42,7 @@ from .const import (
 )
 from .coordinator import VdgCoordinator
 from .entities import async_setup_platform
+from .media import VdgMediaProvider
 from .services import async_setup_services
 
 
@@ -130,4 +131,5 @@ SPEC = BackendSpec(
     async_setup_platform=async_setup_platform,
     unique_id_follows_address=True,
     async_setup_services=async_setup_services,
+    media=VdgMediaProvider(),
 )
