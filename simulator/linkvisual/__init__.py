@@ -7,7 +7,8 @@ and compared, a nonce is accepted once, a timestamp further than
 against an in-memory account: cameras, triggered records that become
 available ``record_delay`` seconds after the trigger (whatever their
 duration: the simulator compresses time), scheduled recordings for
-``QueryRecord``, and playback URLs served under ``/vod/``.
+``QueryRecord``, and playback URLs served under ``/vod/``; live streams,
+captured pictures and real HLS playback (``live``).
 
 Error shapes follow the documentation: gateway errors (key, signature, nonce,
 timestamp, throttling, permissions, parameters) answer an HTTP error status
@@ -17,7 +18,8 @@ error codes (``iot.device.NotExistedDevice``, ...) are made up: the real ones
 are only listed in Alibaba's API Error Center.
 
 Inside: ``server`` (the simulator, its knobs, the gateway and the routes),
-``actions`` (what each action does), ``state`` (cameras, files, records),
+``actions`` (what each action does), ``live`` (live streams, pictures and
+the HLS files), ``state`` (cameras, files, records),
 ``signature`` (the gateway's own V1 signer), ``errors`` (error answers),
 ``cli`` (``add_arguments``/``build`` for ``python -m simulator``).
 """

@@ -201,7 +201,7 @@ def query_record(
         key=lambda f: f.begin,
     )
     chunk = found[(page - 1) * page_size : page * page_size]
-    return {
+    answer: dict[str, Any] = {
         "List": [
             {
                 "BeginTime": sim.time_value(f.begin),
@@ -220,6 +220,9 @@ def query_record(
         "PageCount": max(1, math.ceil(len(found) / page_size)),
         "Total": len(found),
     }
+    if not sim.list_total:
+        del answer["PageCount"], answer["Total"]
+    return answer
 
 
 def query_time_template(

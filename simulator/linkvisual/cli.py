@@ -32,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds until a triggered recording is available",
     )
     group.add_argument(
+        "--linkvisual-recordings",
+        type=int,
+        default=3,
+        help="scheduled recordings per camera at start (one every 10 minutes)",
+    )
+    group.add_argument(
         "--linkvisual-instance-id",
         default="",
         help="IotInstanceId the calls must carry (empty = public instance)",
@@ -46,5 +52,5 @@ def build(args: argparse.Namespace) -> LinkVisualSimulator | None:
         keys={args.linkvisual_key_id: args.linkvisual_key_secret},
         record_delay=args.linkvisual_record_delay,
         iot_instance_id=args.linkvisual_instance_id or None,
-        seed_recordings=3,
+        seed_recordings=args.linkvisual_recordings,
     )

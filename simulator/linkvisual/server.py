@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +12,7 @@ import json
 import math
 import time
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl
 import uuid
 
 from aiohttp import web
@@ -21,6 +21,7 @@ import xmltodict
 from ..common import SimulatorBase
 from .actions import ACTIONS
 from .errors import Fail, api_error
+from .live import MEDIA_ACTIONS, SimCapture, add_media_routes, vod_path
 from .signature import expected_signature, parse_timestamp, string_to_sign
 from .state import (
     API_VERSION,
@@ -43,7 +44,6 @@ _COMMON = (
     "Timestamp",
     "Signature",
 )
-_MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 
 
 @dataclass
@@ -58,7 +58,12 @@ class LinkVisualSimulator(SimulatorBase):
     ``throttle_code``), ``forbidden_actions`` (answer Forbidden.RAM),
     ``time_format`` of answer times (``s``, ``ms``, ``text`` = naive
     ``yyyy-MM-dd HH:mm:ss`` in UTC+8, ``iso``), ``pending_data`` (the Data of
-    QueryRecordByRecordId before the upload finished).
+    QueryRecordByRecordId before the upload finished), ``list_total``
+    (QueryRecord tells PageCount and Total), ``live_refusals``
+    (the next N QueryLiveStreaming calls fail), ``capture_delay`` (seconds
+    until a captured picture is uploaded); per camera ``online`` and
+    ``can_capture``. ``media_requests`` counts the files served (``live:``,
+    ``vod:`` + file name, ``picture``); ``requests`` counts calls by action.
     """
 
     keys: dict[str, str] = field(
@@ -77,6 +82,12 @@ class LinkVisualSimulator(SimulatorBase):
     time_format: str = "ms"
     pending_data: Any = field(default_factory=dict)
     seed_recordings: int = 0
+    live_refusals: int = 0
+    list_total: bool = True
+    capture_delay: float = 0.0
+    captures: dict[str, SimCapture] = field(default_factory=dict)
+    media_requests: Counter[str] = field(default_factory=Counter)
+    started: float = field(default=0.0, repr=False)
     records: dict[str, SimRecord] = field(default_factory=dict)
     files: list[SimFile] = field(default_factory=list)
     calls: list[dict[str, str]] = field(default_factory=list)
@@ -89,6 +100,8 @@ class LinkVisualSimulator(SimulatorBase):
     def __post_init__(self) -> None:
         """Add the scheduled recordings asked for by ``seed_recordings``."""
         now = self.now()
+        # the live playlists count their segments from here
+        self.started = now
         for camera in self.cameras.values():
             for index in range(self.seed_recordings, 0, -1):
                 begin = now - index * 600
@@ -136,17 +149,14 @@ class LinkVisualSimulator(SimulatorBase):
                 return int(value * 1000)
 
     def vod_url(self, origin: str, file_name: str, valid_for: int) -> str:
-        """A signed playback URL of a file under ``/vod/``, valid ``valid_for`` s."""
+        """A signed HLS playback URL of a file under ``/vod/``, valid ``valid_for`` s."""
         expires = int(self.now()) + valid_for
-        token = self._vod_token(file_name, expires)
-        return (
-            f"{origin}/vod/{quote(file_name, safe='/')}?Expires={expires}&Token={token}"
-        )
+        token = self.token(file_name, expires)
+        return f"{vod_path(origin, file_name)}?Expires={expires}&Token={token}"
 
-    def _vod_token(self, file_name: str, expires: int) -> str:
-        mac = hmac.new(
-            self._vod_key, f"{file_name}\n{expires}".encode(), hashlib.sha256
-        )
+    def token(self, resource: str, expires: int) -> str:
+        """The token of a URL to ``resource`` valid until ``expires``."""
+        mac = hmac.new(self._vod_key, f"{resource}\n{expires}".encode(), hashlib.sha256)
         return mac.hexdigest()[:32]
 
     def _remember_nonce(self, nonce: str, now: float) -> bool:
@@ -167,7 +177,7 @@ class LinkVisualSimulator(SimulatorBase):
     def add_routes(self, app: web.Application) -> None:
         """The RPC endpoint and the playback files."""
         app.router.add_route("*", "/", self._rpc)
-        app.router.add_get("/vod/{name:.+}", self._vod)
+        add_media_routes(self, app)
 
     async def _rpc(self, request: web.Request) -> web.Response:
         pairs = parse_qsl(request.query_string, keep_blank_values=True)
@@ -270,7 +280,7 @@ class LinkVisualSimulator(SimulatorBase):
     ) -> Any:
         if params["Version"] != API_VERSION:
             raise Fail("InvalidVersion", "Specified parameter Version is not valid.")
-        handler = ACTIONS.get(action)
+        handler = ACTIONS.get(action) or MEDIA_ACTIONS.get(action)
         if handler is None:
             raise Fail(
                 "InvalidAction.NotFound",
@@ -293,19 +303,6 @@ class LinkVisualSimulator(SimulatorBase):
         if params.get("IotInstanceId") != self.iot_instance_id:
             raise api_error("iot.common.InvalidTenant", "tenant auth error")
         return handler(self, params, request)
-
-    async def _vod(self, request: web.Request) -> web.Response:
-        name = request.match_info["name"]
-        try:
-            expires = int(request.query.get("Expires", ""))
-        except ValueError:
-            return web.Response(status=403, text="missing or bad Expires")
-        token = request.query.get("Token", "")
-        if not hmac.compare_digest(token, self._vod_token(name, expires)):
-            return web.Response(status=403, text="bad token")
-        if expires < self.now():
-            return web.Response(status=403, text="expired")
-        return web.Response(body=_MP4_HEAD + bytes(64), content_type="video/mp4")
 
 
 def _check_unique(pairs: list[tuple[str, str]], params: dict[str, str]) -> None:

@@ -22,6 +22,7 @@ class SimCamera:
     device_name: str
     pre_record: bool = True
     online: bool = True
+    can_capture: bool = True
 
 
 @dataclass

@@ -277,7 +277,7 @@ async def test_unknown_record_id(client: LinkVisualClient) -> None:
 async def test_query_record_url(
     client: LinkVisualClient, session: aiohttp.ClientSession
 ) -> None:
-    """QueryRecordUrl gives a playable URL valid for the asked time."""
+    """QueryRecordUrl gives a playable (HLS) URL valid for the asked time."""
     record_id = await client.trigger_record(GARDEN, 10)
     recording = await _wait_ready(client, record_id)
     url = await client.query_record_url(
@@ -285,7 +285,8 @@ async def test_query_record_url(
     )
     async with session.get(url) as resp:
         assert resp.status == 200
-        assert resp.content_type == "video/mp4"
+        assert resp.content_type == "application/vnd.apple.mpegurl"
+        assert (await resp.text()).startswith("#EXTM3U")
     expires = int(url.split("Expires=")[1].split("&")[0])
     assert abs(expires - (datetime.now(UTC).timestamp() + 60)) < 5
 

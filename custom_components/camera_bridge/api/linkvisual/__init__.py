@@ -6,6 +6,8 @@
 - ``answers``: the answer envelope, ``Data`` or a typed error;
 - ``values``: reading answer values (``parse_time``, numbers, text);
 - ``models``: ``Credentials``, ``Device``, ``Recording``;
+- ``media``: ``LiveStream``, ``RecordPage`` and the readers of the live,
+  capture and record-page answers (uncertain shapes, one function each);
 - ``endpoint``: the region's host or a custom endpoint;
 - ``errors``: the LinkVisual members of the ``CameraBridgeError`` family.
 
@@ -25,6 +27,7 @@ from .client import (
     MAX_URL_VALIDITY,
     MIN_DURATION,
     MIN_URL_VALIDITY,
+    PICTURE_MAX_BYTES,
     REQUEST_TIMES_IN_MS,
     STREAM_TYPES,
     LinkVisualClient,
@@ -37,6 +40,7 @@ from .errors import (
     LinkVisualUnavailable,
     LinkVisualValidationError,
 )
+from .media import LIVE_SCHEMES, LiveStream, RecordPage, capture_unsupported
 from .models import Credentials, Device, Recording
 from .signing import percent_encode, sign
 from .values import MS_THRESHOLD, NAIVE_TIME_ZONE, parse_time
@@ -46,6 +50,7 @@ __all__ = [
     "CHECK_ACTION",
     "DEFAULT_PAGE_SIZE",
     "DEFAULT_REGION",
+    "LIVE_SCHEMES",
     "MAX_DURATION",
     "MAX_PAGE_SIZE",
     "MAX_PRE_RECORD",
@@ -54,6 +59,7 @@ __all__ = [
     "MIN_URL_VALIDITY",
     "MS_THRESHOLD",
     "NAIVE_TIME_ZONE",
+    "PICTURE_MAX_BYTES",
     "REQUEST_TIMES_IN_MS",
     "STREAM_TYPES",
     "Credentials",
@@ -64,7 +70,10 @@ __all__ = [
     "LinkVisualThrottled",
     "LinkVisualUnavailable",
     "LinkVisualValidationError",
+    "LiveStream",
+    "RecordPage",
     "Recording",
+    "capture_unsupported",
     "endpoint_for_region",
     "normalize_endpoint",
     "parse_time",

@@ -21,16 +21,26 @@ import aiohttp
 from yarl import URL
 
 from .._http import DEFAULT_TIMEOUT, fetch
-from ..errors import CameraBridgeError
+from ..errors import CameraBridgeError, CannotConnect, InvalidResponse
 from .answers import (
     parse_answer,
     record_id_from_data,
     recording_from_data,
-    recordings_from_data,
     url_from_data,
 )
 from .endpoint import DEFAULT_REGION, endpoint_for_region, normalize_endpoint
 from .errors import LinkVisualValidationError
+from .media import (
+    CAPTURE_ACTION,
+    LIVE_SCHEMES,
+    PICTURE_ACTION,
+    LiveStream,
+    RecordPage,
+    capture_id_from_data,
+    live_stream_from_data,
+    picture_url_from_data,
+    record_page_from_data,
+)
 from .models import Credentials, Device, Recording
 from .signing import SIGNATURE_METHOD, SIGNATURE_VERSION, percent_encode, sign
 
@@ -47,6 +57,7 @@ MIN_URL_VALIDITY = 10
 MAX_URL_VALIDITY = 3600
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200  # not documented for QueryRecord; a conservative cap
+PICTURE_MAX_BYTES = 16 * 1024 * 1024
 
 # The QueryRecord page says "10-digit timestamp in milliseconds" and gives
 # 1508200012 as example: ten digits are seconds, so seconds are sent.
@@ -210,7 +221,7 @@ class LinkVisualClient:
             params |= device.params()
         await self._call("StopTriggeredRecord", params)
 
-    async def query_record(
+    async def query_record_page(
         self,
         device: Device,
         begin: datetime,
@@ -219,8 +230,8 @@ class LinkVisualClient:
         page_size: int = DEFAULT_PAGE_SIZE,
         *,
         stream_type: int | None = None,
-    ) -> list[Recording]:
-        """The recordings of a camera between ``begin`` and ``end`` (aware datetimes), one page."""
+    ) -> RecordPage:
+        """One page of a camera's recordings between ``begin`` and ``end`` (aware datetimes)."""
         _check_device(device)
         for name, when in (("begin", begin), ("end", end)):
             if not isinstance(when, datetime) or when.tzinfo is None:
@@ -242,7 +253,86 @@ class LinkVisualClient:
             _check_stream_type(stream_type)
             params["StreamType"] = str(stream_type)
         data, _ = await self._call("QueryRecord", params)
-        return recordings_from_data(data)
+        return record_page_from_data(data)
+
+    async def query_record(
+        self,
+        device: Device,
+        begin: datetime,
+        end: datetime,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        *,
+        stream_type: int | None = None,
+    ) -> list[Recording]:
+        """The recordings of a camera between ``begin`` and ``end`` (aware datetimes), one page."""
+        result = await self.query_record_page(
+            device, begin, end, page, page_size, stream_type=stream_type
+        )
+        return result.recordings
+
+    async def query_live_streaming(
+        self,
+        device: Device,
+        scheme: str = "hls",
+        stream_type: int = 0,
+        valid_for: int = 600,
+    ) -> LiveStream:
+        """A live stream URL of a camera (``Data.Path``), valid ``valid_for`` s.
+
+        The URL carries an access token: never log it.
+        """
+        _check_device(device)
+        if scheme not in LIVE_SCHEMES:
+            raise LinkVisualValidationError(
+                "scheme", f"scheme must be one of {', '.join(LIVE_SCHEMES)}"
+            )
+        _check_stream_type(stream_type)
+        _check_int("valid_for", valid_for, MIN_URL_VALIDITY, MAX_URL_VALIDITY)
+        params = device.params() | {
+            "Scheme": scheme,
+            "StreamType": str(stream_type),
+            "UrlValidDuration": str(valid_for),
+        }
+        requested_at = datetime.now(UTC)
+        data, _ = await self._call("QueryLiveStreaming", params)
+        return live_stream_from_data(
+            data, requested_at=requested_at, valid_for=valid_for, scheme=scheme
+        )
+
+    async def trigger_capture_picture(self, device: Device) -> str:
+        """Make the camera take a picture and upload it; return the capture id."""
+        _check_device(device)
+        data, _ = await self._call(CAPTURE_ACTION, device.params())
+        return capture_id_from_data(data)
+
+    async def query_picture_url(self, device: Device, capture_id: str) -> str | None:
+        """The URL of a captured picture; None while it is not uploaded yet."""
+        _check_device(device)
+        params = device.params() | {"CaptureId": _check_text("capture_id", capture_id)}
+        data, _ = await self._call(PICTURE_ACTION, params)
+        return picture_url_from_data(data)
+
+    async def download_picture(
+        self, url: str, max_bytes: int = PICTURE_MAX_BYTES
+    ) -> bytes:
+        """The bytes of a picture at a signed cloud URL (never logged)."""
+        try:
+            resp = await fetch(
+                self._session,
+                "GET",
+                URL(url, encoded=True),
+                timeout=self.timeout,
+                max_bytes=max_bytes,
+            )
+        except CannotConnect:
+            # aiohttp's message may hold the URL and its token
+            raise CannotConnect("the picture could not be downloaded") from None
+        except ValueError:
+            raise InvalidResponse("the picture URL is not a URL") from None
+        if resp.status != 200 or not resp.body:
+            raise InvalidResponse(f"the picture download answered HTTP {resp.status}")
+        return resp.body
 
     async def check_credentials(self) -> None:
         """Prove the key, secret and instance id work with one cheap signed call.
