@@ -27,6 +27,7 @@ from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, camera, setup_account
 BUTTON = "button.garden_record_now"
 SENSOR = "sensor.garden_last_recording"
 EVENT = "event.garden_recording"
+CAMERA = "camera.garden_live"
 
 
 async def _tick(
@@ -50,7 +51,7 @@ def _event(hass: HomeAssistant, entity_id: str = EVENT) -> dict[str, Any]:
 async def test_setup_creates_camera_devices(
     hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
 ) -> None:
-    """Each camera subentry is a device with a button, a sensor and an event entity."""
+    """Each camera subentry is a device with a camera, a button, a sensor and an event entity."""
     entry = await setup_account(hass, lv_data, [camera(), PORCH_CAMERA])
     device = find_device(hass, entry.entry_id, f"{entry.entry_id}:garden")
     assert device is not None
@@ -58,7 +59,7 @@ async def test_setup_creates_camera_devices(
     assert device.manufacturer == "Alibaba Cloud"
     ent_reg = er.async_get(hass)
     entities = er.async_entries_for_device(ent_reg, device.id)
-    assert {e.entity_id for e in entities} == {BUTTON, SENSOR, EVENT}
+    assert {e.entity_id for e in entities} == {CAMERA, BUTTON, SENSOR, EVENT}
     assert {e.config_subentry_id for e in entities} == {"garden"}
     assert ent_reg.async_get(BUTTON).unique_id == f"{entry.entry_id}_garden_record_now"
     assert hass.states.get("button.porch_record_now") is not None

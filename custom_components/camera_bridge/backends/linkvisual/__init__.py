@@ -1,4 +1,4 @@
-"""Alibaba Cloud IoT LinkVisual: an account (entry) with cameras (subentries) that record on demand."""
+"""Alibaba Cloud IoT LinkVisual: an account (entry) with cameras (subentries): live view, recordings on demand, Media browser."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import voluptuous as vol
 
 from ...api.linkvisual import (
     DEFAULT_REGION,
+    LIVE_SCHEMES,
     LinkVisualError,
     LinkVisualThrottled,
     LinkVisualValidationError,
@@ -35,9 +36,11 @@ from .const import (
     CONF_ACCESS_KEY_SECRET,
     CONF_ENDPOINT,
     CONF_IOT_INSTANCE_ID,
+    CONF_LIVE_SCHEME,
     CONF_PENDING_INTERVAL,
     CONF_READY_MARGIN,
     CONF_REGION,
+    DEFAULT_LIVE_SCHEME,
     DEFAULT_PENDING_INTERVAL,
     DEFAULT_READY_MARGIN,
     DEFAULT_SCAN_INTERVAL,
@@ -47,6 +50,7 @@ from .const import (
 from .coordinator import LinkVisualCoordinator
 from .entities import async_setup_platform
 from .flow import CameraSubentryFlow
+from .media import LinkVisualMediaProvider
 from .services import async_setup_services
 from .settings import client_from_data
 from .store import account_store
@@ -98,6 +102,13 @@ def _options_schema() -> vol.Schema:
             vol.Required(
                 CONF_READY_MARGIN, default=DEFAULT_READY_MARGIN
             ): seconds_selector(60, 7200),
+            vol.Required(CONF_LIVE_SCHEME, default=DEFAULT_LIVE_SCHEME): SelectSelector(
+                SelectSelectorConfig(
+                    options=list(LIVE_SCHEMES),
+                    translation_key="linkvisual_live_scheme",
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
         }
     )
 
@@ -165,7 +176,7 @@ async def _async_create_coordinator(
 
 SPEC = BackendSpec(
     kind=KIND_LINKVISUAL,
-    platforms=(Platform.BUTTON, Platform.EVENT, Platform.SENSOR),
+    platforms=(Platform.BUTTON, Platform.CAMERA, Platform.EVENT, Platform.SENSOR),
     user_schema=_user_schema,
     reauth_schema=_reauth_schema,
     options_schema=_options_schema,
@@ -177,4 +188,5 @@ SPEC = BackendSpec(
     subentry_flows={SUBENTRY_CAMERA: CameraSubentryFlow},
     async_setup_services=async_setup_services,
     async_remove_entry=_async_remove_entry,
+    media=LinkVisualMediaProvider(),
 )

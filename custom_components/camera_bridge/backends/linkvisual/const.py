@@ -25,6 +25,7 @@ CONF_STREAM_TYPE: Final = "stream_type"
 # Options (the shared scan_interval is the idle poll)
 CONF_PENDING_INTERVAL: Final = "pending_interval"
 CONF_READY_MARGIN: Final = "ready_margin"
+CONF_LIVE_SCHEME: Final = "live_scheme"
 
 DEFAULT_SCAN_INTERVAL: Final = 300
 DEFAULT_PENDING_INTERVAL: Final = 15
@@ -33,6 +34,7 @@ DEFAULT_DURATION: Final = 60
 DEFAULT_PRE_RECORD: Final = 0
 DEFAULT_STREAM_TYPE: Final = 0
 DEFAULT_URL_VALIDITY: Final = 600
+DEFAULT_LIVE_SCHEME: Final = "hls"
 
 REGIONS: Final = (
     "cn-shanghai",

@@ -35,8 +35,10 @@ from ...api.linkvisual import LinkVisualClient, LinkVisualValidationError, Recor
 from ...const import CONF_SCAN_INTERVAL, DOMAIN
 from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
 from .const import (
+    CONF_LIVE_SCHEME,
     CONF_PENDING_INTERVAL,
     CONF_READY_MARGIN,
+    DEFAULT_LIVE_SCHEME,
     DEFAULT_PENDING_INTERVAL,
     DEFAULT_READY_MARGIN,
     DEFAULT_SCAN_INTERVAL,
@@ -45,6 +47,7 @@ from .const import (
     MANUFACTURER,
     SUBENTRY_CAMERA,
 )
+from .live import LiveStreams, Stills
 from .polling import CameraPoller
 from .settings import CameraConfig, subentry_signature
 from .store import CameraTracker, PendingRecord, restore_trackers, stored_form
@@ -97,6 +100,11 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
         )
         super().__init__(hass, entry, update_interval=self.scan_interval)
         self.client = client
+        # live URLs and stills, shared by every viewer of a camera
+        self.live = LiveStreams(
+            client, str(options.get(CONF_LIVE_SCHEME, DEFAULT_LIVE_SCHEME))
+        )
+        self.stills = Stills(client)
         self._poller = CameraPoller(
             client,
             self._fire,
@@ -290,12 +298,14 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
 
     def diagnostics(self) -> dict[str, Any]:
         """Cameras, pending records and the latest files (no keys, no URLs)."""
+        live = self.live.diagnostics()
         return {
             "endpoint": self.client.endpoint,
             "region": self.client.region,
             "scan_interval": str(self.scan_interval),
             "pending_interval": str(self.pending_interval),
             "ready_margin": str(self.ready_margin),
+            "live_scheme": self.live.scheme,
             "cameras": {
                 t.config.name: {
                     "device": t.config.device.key,
@@ -309,6 +319,8 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
                     else None,
                     "error": t.error,
                     "next_idle_poll": t.next_idle_poll.isoformat(),
+                    "live_url_expires": live.get(t.config.subentry_id),
+                    "still_image": t.config.subentry_id not in self.stills.unsupported,
                 }
                 for t in self.trackers.values()
             },

@@ -1,13 +1,20 @@
-"""Entities of a LinkVisual camera: Record now, Last recording, recording events."""
+"""Entities of a LinkVisual camera: live view, Record now, Last recording, recording events."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+import logging
 from typing import Any
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.camera import (  # type: ignore[attr-defined]
+    Camera,
+    # defined here in 2026.3; newer releases define it in camera.const and
+    # import it here without re-exporting it (hence the ignore)
+    CameraEntityFeature,
+)
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -15,21 +22,27 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
 )
 from homeassistant.const import Platform
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
 
+from ...api import CameraBridgeError
 from ...api.linkvisual import (
     LinkVisualError,
     LinkVisualThrottled,
     LinkVisualValidationError,
 )
+from ...const import DOMAIN
 from ...entity import CameraBridgeEntity
-from ...helpers import handle_api_errors, register_error_translation
+from ...helpers import handle_api_errors, register_error_translation, translate_error
 from .const import EVENT_FAILED, EVENT_READY, EVENT_STARTED
 from .coordinator import CameraSnapshot, LinkVisualCoordinator
 from .settings import CameraConfig
 from .store import recording_as_dict
+
+_LOGGER = logging.getLogger(__name__)
 
 register_error_translation(
     LinkVisualError,
@@ -84,6 +97,9 @@ SENSORS: tuple[LinkVisualSensorDescription, ...] = (
         attributes_fn=lambda cam: recording_as_dict(cam.last) if cam.last else None,
     ),
 )
+
+# the camera's live view (and its still, when the camera can capture)
+LIVE = EntityDescription(key="live", translation_key="live")
 
 EVENTS: tuple[EventEntityDescription, ...] = (
     EventEntityDescription(
@@ -179,10 +195,84 @@ class LinkVisualEvent(LinkVisualCameraEntity, EventEntity):
         self.async_write_ha_state()
 
 
+class LinkVisualLiveCamera(LinkVisualCameraEntity, Camera):
+    """Live view through QueryLiveStreaming; a still through the capture API.
+
+    The live URL carries an access token: it goes to Home Assistant's stream
+    component and nowhere else (no log, no attribute, no diagnostics).
+    """
+
+    _attr_supported_features = CameraEntityFeature.STREAM
+    _attr_brand = "Alibaba Cloud LinkVisual"
+
+    def __init__(
+        self,
+        coordinator: LinkVisualCoordinator,
+        config: CameraConfig,
+        description: EntityDescription,
+    ) -> None:
+        """A camera entity on the camera's device."""
+        super().__init__(coordinator, config, description)
+        Camera.__init__(self)
+        self.content_type = "image/jpeg"
+        self._config = config
+        self._cancel_renewal: CALLBACK_TYPE | None = None
+        self.async_on_remove(self._async_stop_renewal)
+
+    async def stream_source(self) -> str:
+        """The camera's live URL (one request per validity window for every viewer)."""
+        try:
+            stream = await self.coordinator.live.async_get(self._config)
+        except CameraBridgeError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="live_unavailable",
+                translation_placeholders={"name": self._config.name, "error": str(err)},
+            ) from err
+        self._async_schedule_renewal(self.coordinator.live.renew_at(stream))
+        return stream.url
+
+    @callback
+    def _async_schedule_renewal(self, when: datetime) -> None:
+        """Give a running stream a new URL before its own expires."""
+        self._async_stop_renewal()
+        self._cancel_renewal = async_track_point_in_utc_time(
+            self.hass, self._async_renew, when
+        )
+
+    @callback
+    def _async_stop_renewal(self) -> None:
+        if self._cancel_renewal is not None:
+            self._cancel_renewal()
+            self._cancel_renewal = None
+
+    async def _async_renew(self, _now: datetime) -> None:
+        self._cancel_renewal = None
+        stream = self.stream
+        if stream is None or not stream.outputs():
+            return  # nobody watches: the next viewer asks for a URL
+        try:
+            source = await self.stream_source()
+        except HomeAssistantError as err:
+            _LOGGER.warning("%s: the live stream was not renewed: %s", self.name, err)
+            return
+        stream.update_source(source)
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        """A picture captured by the camera; None when it cannot capture."""
+        try:
+            return await self.coordinator.stills.async_get(self._config)
+        except CameraBridgeError as err:
+            raise translate_error(err) from err
+
+
 _FACTORIES: dict[
     Platform, Callable[[LinkVisualCoordinator, CameraConfig], list[Entity]]
 ] = {
     Platform.BUTTON: lambda c, cfg: [LinkVisualButton(c, cfg, d) for d in BUTTONS],
+    Platform.CAMERA: lambda c, cfg: [LinkVisualLiveCamera(c, cfg, LIVE)],
     Platform.SENSOR: lambda c, cfg: [LinkVisualSensor(c, cfg, d) for d in SENSORS],
     Platform.EVENT: lambda c, cfg: [LinkVisualEvent(c, cfg, d) for d in EVENTS],
 }
