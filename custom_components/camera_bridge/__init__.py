@@ -9,14 +9,20 @@ from homeassistant.helpers.typing import ConfigType
 from .backends import BACKENDS, backend_of
 from .const import CONF_KIND, DOMAIN
 from .coordinator import CameraBridgeConfigEntry
+from .media_view import MediaProxyView
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions once, whatever the number of entries."""
+    """Register the actions and the media view once, whatever the entries.
+
+    The view is up from the start, so a signed media link handed out before a
+    restart works without anyone opening the Media browser first.
+    """
     async_setup_services(hass)
+    hass.http.register_view(MediaProxyView(hass))
     return True
 
 

@@ -26,15 +26,13 @@ from .backends import BACKENDS
 from .const import CONF_KIND, DOMAIN
 from .coordinator import CameraBridgeConfigEntry
 from .media import MediaNode, MediaNotFound, MediaProvider
-from .media_view import MediaProxyView
 
 # how long a signed media view URL handed to a player stays valid
 SIGNED_URL_VALIDITY = timedelta(hours=1)
 
 
 async def async_get_media_source(hass: HomeAssistant) -> CameraBridgeMediaSource:
-    """Camera Bridge's media source, and the view its proxied files go through."""
-    hass.http.register_view(MediaProxyView(hass))
+    """Camera Bridge's media source (its proxied files go through MediaProxyView)."""
     return CameraBridgeMediaSource(hass)
 
 
