@@ -25,10 +25,11 @@ from hypothesis import example, given, strategies as st
 from multidict import CIMultiDict, CIMultiDictProxy
 import pytest
 
-from custom_components.camera_bridge.api import CameraBridgeError
+from custom_components.camera_bridge.api import CameraBridgeError, InvalidResponse
 from custom_components.camera_bridge.api._http import Response
 from custom_components.camera_bridge.api.linkvisual import (
     LinkVisualClient,
+    LinkVisualError,
     Recording,
     parse_time,
 )
@@ -239,6 +240,34 @@ def test_parse_answer_is_total(status: int, body: bytes) -> None:
     """The answer envelope gives Data or a CameraBridgeError, whatever the body."""
     resp = Response(status, CIMultiDictProxy(CIMultiDict()), body)
     _total(lambda: parse_answer("TriggerRecord", resp))
+
+
+_DEEPEST = 65_000  # about the deepest nesting json.loads decodes here
+
+
+@pytest.mark.parametrize(
+    ("status", "success", "error", "code"),
+    [
+        (400, "false", LinkVisualError, "400"),
+        (200, "false", LinkVisualError, "200"),
+        (200, None, InvalidResponse, None),
+    ],
+)
+def test_nested_code_is_no_code(
+    status: int, success: str | None, error: type[CameraBridgeError], code: str | None
+) -> None:
+    """A Code made of lists is not written out as text (it took most of a second)."""
+    head = b'{"Success": ' + success.encode() + b", " if success else b"{"
+    body = head + b'"Code": ' + _nested(_DEEPEST) + b"}"
+    resp = Response(status, CIMultiDictProxy(CIMultiDict()), body)
+    start = time.perf_counter()
+    with pytest.raises(error) as err:
+        parse_answer("TriggerRecord", resp)
+    assert time.perf_counter() - start < TIME_BOUND
+    assert type(err.value) is error
+    assert len(str(err.value)) < 200
+    if code is not None:
+        assert getattr(err.value, "code", None) == code
 
 
 @given(data=_data)

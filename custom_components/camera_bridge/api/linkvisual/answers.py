@@ -71,8 +71,15 @@ def parse_answer(action: str, resp: Response) -> tuple[Any, str | None]:
         raise classify_error(str(resp.status), "", None, resp.status)
     request_id = to_text(body.get("RequestId"))
     code_raw = body.get("Code")
-    code = str(code_raw).strip() if code_raw is not None else ""
+    # text or a number (bool included) as written; an object or a list is no
+    # code (and writing out a deeply nested one took seconds)
+    readable = code_raw is None or isinstance(code_raw, (str, int, float))
+    code = str(code_raw).strip() if readable and code_raw is not None else ""
     success = to_flag(body.get("Success"))
+    if success is None and not readable and not failed_status:
+        raise InvalidResponse(
+            f"{action} answer has no 'Success' and no readable 'Code'"
+        )
     failed = (
         failed_status
         or success is False
