@@ -40,6 +40,13 @@ from custom_components.camera_bridge.api.linkvisual.answers import (
     recordings_from_data,
     url_from_data,
 )
+from custom_components.camera_bridge.api.linkvisual.media import (
+    RecordPage,
+    capture_id_from_data,
+    live_stream_from_data,
+    picture_url_from_data,
+    record_page_from_data,
+)
 from custom_components.camera_bridge.backends.linkvisual.polling import CameraPoller
 from custom_components.camera_bridge.backends.linkvisual.settings import CameraConfig
 from custom_components.camera_bridge.backends.linkvisual.store import (
@@ -51,6 +58,7 @@ from simulator.linkvisual import LinkVisualSimulator
 from .conftest import GARDEN
 
 TIME_BOUND = 1.0  # seconds per call
+_NOW = datetime(2025, 1, 1, tzinfo=UTC)
 INT64 = 2**63
 
 # -- generated answer values -------------------------------------------------
@@ -131,6 +139,19 @@ _data = st.one_of(
         {}, optional={"List": st.one_of(st.lists(_recording_dicts, max_size=4), _json)}
     ),
     st.fixed_dictionaries({}, optional={"Url": _json, "VodUrl": _json}),
+    st.fixed_dictionaries(
+        {},
+        optional=dict.fromkeys(
+            ("Path", "DecryptKey", "CaptureId", "PicId", "PicUrl"), _json
+        ),
+    ),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "List": st.lists(_recording_dicts, max_size=3),
+            "Total": st.one_of(_ints, _floats, _numeric_text, _json),
+        },
+    ),
 )
 _CODES = (
     "200",
@@ -191,6 +212,14 @@ def _check_time(value: datetime | None) -> None:
 
 def _check_aware(value: datetime | None) -> None:
     assert value is None or value.utcoffset() is not None
+
+
+def _check_page(page: RecordPage | None) -> None:
+    if page is None:
+        return
+    for recording in page.recordings:
+        _check_recording(recording)
+    assert page.total is None or 0 <= page.total < INT64
 
 
 def _check_recording(recording: Recording | None) -> None:
@@ -299,6 +328,37 @@ def test_recordings_from_data_is_total(data: Any) -> None:
         _check_recording(recording)
 
 
+@given(data=_data)
+def test_record_page_from_data_is_total(data: Any) -> None:
+    """A QueryRecord page gives recordings and a sane total, or InvalidResponse."""
+    _check_page(_total(lambda: record_page_from_data(data)))
+
+
+@given(data=_data)
+def test_live_stream_from_data_is_total(data: Any) -> None:
+    """QueryLiveStreaming's Data gives a stream URL or InvalidResponse."""
+    stream = _total(
+        lambda: live_stream_from_data(
+            data, requested_at=_NOW, valid_for=600, scheme="hls"
+        )
+    )
+    assert stream is None or (isinstance(stream.url, str) and stream.url)
+
+
+@given(data=_data)
+def test_capture_id_from_data_is_total(data: Any) -> None:
+    """TriggerCapturePicture's Data gives a capture id or InvalidResponse."""
+    capture_id = _total(lambda: capture_id_from_data(data))
+    assert capture_id is None or (isinstance(capture_id, str) and capture_id)
+
+
+@given(data=_data)
+def test_picture_url_from_data_is_total(data: Any) -> None:
+    """QueryDevicePictureFile's Data gives a URL, None or InvalidResponse."""
+    url = _total(lambda: picture_url_from_data(data))
+    assert url is None or (isinstance(url, str) and url)
+
+
 # -- the client over HTTP (simulator fault knobs) ------------------------------
 
 # Statuses whose answers carry a body. The simulator writing a body after a
@@ -309,7 +369,6 @@ _statuses_with_body = st.integers(min_value=200, max_value=599).filter(
     lambda status: status not in (204, 205, 304)
 )
 
-_NOW = datetime(2025, 1, 1, tzinfo=UTC)
 _CALLS: dict[str, Callable[[LinkVisualClient], Awaitable[object]]] = {
     "TriggerRecord": lambda client: client.trigger_record(GARDEN, 10),
     "QueryRecordByRecordId": lambda client: client.query_record_by_record_id(
@@ -321,6 +380,12 @@ _CALLS: dict[str, Callable[[LinkVisualClient], Awaitable[object]]] = {
     ),
     "StopTriggeredRecord": lambda client: client.stop_triggered_record("rid"),
     "QueryTimeTemplate": lambda client: client.check_credentials(),
+    "QueryRecordPage": lambda client: client.query_record_page(
+        GARDEN, _NOW - timedelta(hours=1), _NOW
+    ),
+    "QueryLiveStreaming": lambda client: client.query_live_streaming(GARDEN),
+    "TriggerCapturePicture": lambda client: client.trigger_capture_picture(GARDEN),
+    "QueryDevicePictureFile": lambda client: client.query_picture_url(GARDEN, "cid"),
 }
 
 
@@ -345,6 +410,8 @@ async def test_client_calls_are_total(
     except CameraBridgeError:
         result = None
     assert time.perf_counter() - start < TIME_BOUND
+    if isinstance(result, RecordPage):
+        _check_page(result)
     for recording in result if isinstance(result, list) else [result]:
         if isinstance(recording, Recording):
             _check_recording(recording)
