@@ -16,6 +16,7 @@ from homeassistant.components.camera import (  # type: ignore[attr-defined]
     CameraEntityFeature,
 )
 from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.components.media_player.const import ATTR_MEDIA_CONTENT_ID
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
@@ -39,6 +40,7 @@ from ...entity import CameraBridgeEntity
 from ...helpers import handle_api_errors, register_error_translation, translate_error
 from .const import EVENT_FAILED, EVENT_READY, EVENT_STARTED
 from .coordinator import CameraSnapshot, LinkVisualCoordinator
+from .media import recording_media_id
 from .settings import CameraConfig
 from .store import recording_as_dict
 
@@ -165,9 +167,16 @@ class LinkVisualSensor(LinkVisualCameraEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Record id, file name, begin, end and playback URL when known."""
+        """Record id, file name, begin, end, playback URL and media id."""
         camera = self._camera
-        return self.entity_description.attributes_fn(camera) if camera else None
+        attributes = self.entity_description.attributes_fn(camera) if camera else None
+        if attributes is not None and camera is not None and camera.last is not None:
+            attributes[ATTR_MEDIA_CONTENT_ID] = recording_media_id(
+                self.coordinator.config_entry.entry_id,
+                self.subentry_id,
+                camera.last.file_name,
+            )
+        return attributes
 
 
 class LinkVisualEvent(LinkVisualCameraEntity, EventEntity):
@@ -191,6 +200,13 @@ class LinkVisualEvent(LinkVisualCameraEntity, EventEntity):
 
     @callback
     def _async_event(self, event_type: str, attributes: dict[str, Any]) -> None:
+        if event_type == EVENT_READY and (name := attributes.get("file_name")):
+            attributes = {
+                **attributes,
+                ATTR_MEDIA_CONTENT_ID: recording_media_id(
+                    self.coordinator.config_entry.entry_id, self.subentry_id, name
+                ),
+            }
         self._trigger_event(event_type, attributes)
         self.async_write_ha_state()
 

@@ -30,6 +30,7 @@ from homeassistant.components.media_player.const import MediaClass
 from homeassistant.util import dt as dt_util
 
 from ...api.linkvisual import Recording, RecordPage
+from ...const import DOMAIN
 from ...media import MediaNode, MediaNotFound, MediaStream, ResolvedMedia
 from .coordinator import LinkVisualCoordinator
 from .settings import CameraConfig
@@ -53,6 +54,12 @@ _RECORDING: Final = re.compile(r"rec/([A-Za-z0-9_-]{1,64})/([0-9a-f]{16})")
 def recording_key(file_name: str) -> str:
     """A recording's id: a short digest of its file name."""
     return hashlib.blake2b(file_name.encode(), digest_size=8).hexdigest()
+
+
+def recording_media_id(entry_id: str, subentry_id: str, file_name: str) -> str:
+    """The ``media-source://`` id of a camera's recording, for automations."""
+    key = recording_key(file_name)
+    return f"media-source://{DOMAIN}/{entry_id}/rec/{subentry_id}/{key}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +208,13 @@ class LinkVisualMediaProvider:
         config = _camera(coordinator, match[1])
         item = self.memory(coordinator, config.subentry_id).get(match[2])
         if item is None:
-            raise MediaNotFound
+            # the camera's newest recording, as the sensor and the
+            # recording_ready event name it, plays without browsing first
+            tracker = coordinator.trackers.get(config.subentry_id)
+            last = tracker.last if tracker else None
+            if last is None or recording_key(last.file_name) != match[2]:
+                raise MediaNotFound
+            item = ListedRecording(last.file_name, _title(last))
         return config, match[2], item
 
     async def _async_day(
