@@ -162,6 +162,44 @@ async def test_refused_once_then_asked_again(
     assert sim.count("QueryLiveStreaming") == 5
 
 
+async def test_refused_key_is_not_asked_again(
+    hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
+) -> None:
+    """A permission refusal would be refused again: one request, then the error."""
+    await setup_account(hass, lv_data)
+    sim.forbidden_actions.add("QueryLiveStreaming")
+    with pytest.raises(HomeAssistantError) as err:
+        await async_get_stream_source(hass, CAMERA)
+    assert err.value.translation_key == "live_unavailable"
+    assert sim.count("QueryLiveStreaming") == 1
+
+
+async def test_failed_renewal_keeps_the_stream(
+    hass: HomeAssistant,
+    lv_data: dict[str, Any],
+    sim: LinkVisualSimulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A renewal that is refused twice is logged (without URL); the stream stays."""
+    assert await async_setup_component(hass, "stream", {})
+    await setup_account(hass, lv_data)
+    entity = hass.data["camera"].get_entity(CAMERA)
+    stream = await entity.async_create_stream()
+    assert stream is not None
+    first = stream.source
+    stream.add_provider("hls")
+    sim.live_refusals = 2
+    await advance_time(hass, freezer, VALIDITY)
+    assert sim.count("QueryLiveStreaming") == 3
+    assert stream.source == first
+    assert "the live stream was not renewed" in caplog.text
+    assert first.partition("Token=")[2] not in caplog.text
+    for output in list(stream.outputs().values()):
+        output.cleanup()
+    await stream.stop()
+
+
 async def test_offline_camera_is_a_clear_error(
     hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
 ) -> None:

@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.camera_bridge.backends.linkvisual import media as lv_media
 from custom_components.camera_bridge.const import DOMAIN
@@ -238,6 +239,7 @@ async def test_record_now_recordings_are_listed(
 
 async def test_unknown_or_tampered_ids_send_nothing(
     hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
     media_ws: MediaWs,
     sim: LinkVisualSimulator,
     entry: MockConfigEntry,
@@ -272,6 +274,11 @@ async def test_unknown_or_tampered_ids_send_nothing(
     # folders are not playable either
     answer = await media_ws("resolve_media", f"{ROOT}/{entry.entry_id}/cam/garden")
     assert answer["error"]["code"] == "resolve_media_failed"
+    # nothing goes through the media view, listed or not
+    client = await hass_client()
+    for path in (f"rec/garden/{listed}", "cam/garden"):
+        response = await client.get(f"/api/{DOMAIN}/media/{entry.entry_id}/{path}")
+        assert response.status == 404
     assert len(sim.calls) == calls
 
 
