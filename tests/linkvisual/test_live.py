@@ -15,7 +15,12 @@ from typing import Any
 
 import av
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.camera import async_get_image, async_get_stream_source
+from homeassistant.components.camera import (
+    CameraWebRTCProvider,
+    async_get_image,
+    async_get_stream_source,
+    async_register_webrtc_provider,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
@@ -25,6 +30,7 @@ import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.camera_bridge.backends.linkvisual import live
 from simulator import media
@@ -198,6 +204,53 @@ async def test_failed_renewal_keeps_the_stream(
     for output in list(stream.outputs().values()):
         output.cleanup()
     await stream.stop()
+
+
+class _WebRtcProvider(CameraWebRTCProvider):
+    """A WebRTC provider (as go2rtc) that would take any URL."""
+
+    @property
+    def domain(self) -> str:
+        return "test"
+
+    def async_is_supported(self, stream_source: str) -> bool:
+        return True
+
+    async def async_handle_async_webrtc_offer(self, *args: Any) -> None:
+        raise NotImplementedError
+
+    async def async_on_webrtc_candidate(self, *args: Any) -> None:
+        raise NotImplementedError
+
+
+async def test_webrtc_provider_choice_asks_for_no_url(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    lv_data: dict[str, Any],
+    sim: LinkVisualSimulator,
+) -> None:
+    """Home Assistant picking a WebRTC provider costs no QueryLiveStreaming.
+
+    Even for an offline camera, which is added all the same; live view then
+    goes through the stream component (HLS).
+    """
+    assert await async_setup_component(hass, "camera", {})
+    remove = async_register_webrtc_provider(hass, _WebRtcProvider())
+    sim.cameras[GARDEN_IOT_ID].online = False
+    await setup_account(hass, lv_data, [camera(), PORCH_CAMERA])
+    await hass.async_block_till_done()
+    assert hass.states.get(CAMERA) is not None
+    assert hass.states.get("camera.porch_live") is not None
+    assert sim.count("QueryLiveStreaming") == 0
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "camera/capabilities", "entity_id": CAMERA})
+    answer = await client.receive_json()
+    assert answer["result"]["frontend_stream_types"] == ["hls"]
+    remove()  # the providers are chosen again
+    await hass.async_block_till_done()
+    assert sim.count("QueryLiveStreaming") == 0
+    assert await async_get_stream_source(hass, "camera.porch_live")
+    assert sim.count("QueryLiveStreaming") == 1
 
 
 async def test_offline_camera_is_a_clear_error(

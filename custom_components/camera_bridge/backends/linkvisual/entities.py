@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 import logging
@@ -45,6 +46,12 @@ from .settings import CameraConfig
 from .store import recording_as_dict
 
 _LOGGER = logging.getLogger(__name__)
+
+# Set while Home Assistant picks a WebRTC provider for a camera (see
+# LinkVisualLiveCamera.async_refresh_providers)
+_CHOOSING_PROVIDER: ContextVar[bool] = ContextVar(
+    "linkvisual_choosing_provider", default=False
+)
 
 register_error_translation(
     LinkVisualError,
@@ -235,8 +242,25 @@ class LinkVisualLiveCamera(LinkVisualCameraEntity, Camera):
         self._cancel_renewal: CALLBACK_TYPE | None = None
         self.async_on_remove(self._async_stop_renewal)
 
-    async def stream_source(self) -> str:
+    async def async_refresh_providers(self, *, write_state: bool = True) -> None:
+        """Choose a WebRTC provider without asking LinkVisual for a URL.
+
+        Home Assistant asks every camera's stream_source() for this when the
+        camera is added and when a provider (go2rtc) comes: no viewer waits
+        then, so no URL is requested (none refused at start-up either). With
+        no URL no WebRTC provider is chosen: live view goes through the
+        stream component (HLS to the browser).
+        """
+        token = _CHOOSING_PROVIDER.set(True)
+        try:
+            await super().async_refresh_providers(write_state=write_state)
+        finally:
+            _CHOOSING_PROVIDER.reset(token)
+
+    async def stream_source(self) -> str | None:
         """The camera's live URL (one request per validity window for every viewer)."""
+        if _CHOOSING_PROVIDER.get():
+            return None
         try:
             stream = await self.coordinator.live.async_get(self._config)
         except CameraBridgeError as err:
