@@ -296,7 +296,8 @@ class LinkVisualLiveCamera(LinkVisualCameraEntity, Camera):
         except HomeAssistantError as err:
             _LOGGER.warning("%s: the live stream was not renewed: %s", self.name, err)
             return
-        stream.update_source(source)
+        if source is not None:
+            stream.update_source(source)
 
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
