@@ -5,7 +5,9 @@ into models. The inputs are what a broken device, gateway or hand-edited
 store could send: integers of hundreds of digits, infinities and NaN, dates
 at the edges of the calendar with and without a zone, wrong types and nested
 junk. Each call must end within ``TIME_BOUND`` seconds, a generous bound
-that catches runaway work, not a benchmark.
+that catches runaway work, not a benchmark: CPU time of this process for the
+parsers (a machine busy with other work does not count), wall time for the
+calls over HTTP (a hang costs no CPU).
 
 The number of examples comes from the hypothesis profile (tests/conftest.py:
 "ci" by default, ``HYPOTHESIS_PROFILE=long`` for long local runs).
@@ -197,13 +199,13 @@ _bodies = st.one_of(
 
 def _total[T](parse: Callable[[], T]) -> T | None:
     """Run one parse: only CameraBridgeError may escape, within TIME_BOUND."""
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         return parse()
     except CameraBridgeError:
         return None
     finally:
-        assert time.perf_counter() - start < TIME_BOUND
+        assert time.process_time() - start < TIME_BOUND
 
 
 def _check_time(value: datetime | None) -> None:
@@ -289,10 +291,10 @@ def test_nested_code_is_no_code(
     head = b'{"Success": ' + success.encode() + b", " if success else b"{"
     body = head + b'"Code": ' + _nested(_DEEPEST) + b"}"
     resp = Response(status, CIMultiDictProxy(CIMultiDict()), body)
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(error) as err:
         parse_answer("TriggerRecord", resp)
-    assert time.perf_counter() - start < TIME_BOUND
+    assert time.process_time() - start < TIME_BOUND
     assert type(err.value) is error
     assert len(str(err.value)) < 200
     if code is not None:
