@@ -175,10 +175,14 @@ def _recover(text: str, reuse: _Reuse) -> ExportStatus | None:
         return None
     previous, entries = reuse.previous_entries, reuse.entries
     new = [block for block in dict.fromkeys(blocks) if block not in previous]
-    for block, read in zip(new, _read_blocks(new), strict=True):
-        entries[block] = (
-            read if isinstance(read, UnreadableBlock) else export_texts(read)
-        )
+    # a batch at a time: a broken entry costs re-reading its batch only
+    for start in range(0, len(new), _BATCH):
+        batch = new[start : start + _BATCH]
+        for block, read in zip(batch, _read_blocks(batch), strict=True):
+            entries[block] = (
+                read if isinstance(read, UnreadableBlock) else export_texts(read)
+            )
+        yield_gil()
     exports: list[Export] = []
     unreadable: list[UnreadableBlock] = []
     for index, block in enumerate(blocks):
@@ -188,6 +192,8 @@ def _recover(text: str, reuse: _Reuse) -> ExportStatus | None:
             unreadable.append(entry)
         else:
             exports.append(reuse.export(entry, index))
+        if index % _BATCH == _BATCH - 1:
+            yield_gil()
     return ExportStatus(tuple(exports), reported, tuple(unreadable))
 
 
