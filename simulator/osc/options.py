@@ -21,16 +21,20 @@ class OscOptions(OscPreview):
 
     def _all_options(self) -> dict[str, Any]:
         used = sum(len(f.content) for f in self.files.values())
-        return self.options | {
-            "clientVersion": self.client_version,
-            "remainingSpace": TOTAL_SPACE - used,
-            "totalSpace": TOTAL_SPACE,
-            "remainingPictures": (TOTAL_SPACE - used) // PICTURE_BYTES_ESTIMATE,
-            "captureModeSupport": list(self._capture_modes),
-            "isoSupport": list(ISO_SUPPORT),
-            "exposureCompensationSupport": list(EV_SUPPORT),
-            "whiteBalanceSupport": list(WHITE_BALANCE_SUPPORT),
-        } | self.preview_options_of()
+        return (
+            self.options
+            | {
+                "clientVersion": self.client_version,
+                "remainingSpace": TOTAL_SPACE - used,
+                "totalSpace": TOTAL_SPACE,
+                "remainingPictures": (TOTAL_SPACE - used) // PICTURE_BYTES_ESTIMATE,
+                "captureModeSupport": list(self._capture_modes),
+                "isoSupport": list(ISO_SUPPORT),
+                "exposureCompensationSupport": list(EV_SUPPORT),
+                "whiteBalanceSupport": list(WHITE_BALANCE_SUPPORT),
+            }
+            | self.preview_options_of()
+        )
 
     def _set_options(self, params: dict[str, Any]) -> dict[str, Any]:
         options = params.get("options")
