@@ -182,6 +182,21 @@ def test_truncated_export_at_the_end() -> None:
     assert [u.ident for u in _agree(bare + "</result>").unreadable] == [None]
 
 
+def test_big_broken_list() -> None:
+    """Hundreds of exports, one cut short: the others are read, poll after poll."""
+    exports = [_export(str(n), f"D:\\exports\\{n} & co") for n in range(300)]
+    exports[150] = "<export><exportid>150</exportid><path>cut"
+    parser = ExportStatusParser()
+    first = _agree(_doc(*exports), parser)
+    assert len(first.exports) == 299
+    assert [u.ident for u in first.unreadable] == ["150"]
+    exports[7] = _export("7", "D:\\exports\\7 & co", "90")
+    second = _agree(_doc(*exports), parser)
+    assert second.exports[7].devices[0].progress == 90.0
+    assert second.exports[8] is first.exports[8]
+    assert second.unreadable == first.unreadable
+
+
 @pytest.mark.parametrize(
     "broken",
     [
