@@ -6,6 +6,8 @@ backend (its ``MediaProvider``) lists and resolves what is below.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from homeassistant.components.http.auth import async_sign_path
@@ -75,35 +77,15 @@ class CameraBridgeMediaSource(MediaSource):
         if not item.identifier:
             return self._root()
         entry, provider, path = self._lookup(item.identifier, BrowseError)
-        try:
+        with _media_errors(entry, BrowseError):
             node = await provider.async_browse(entry.runtime_data, path)
-        except MediaNotFound as err:
-            raise BrowseError(
-                translation_domain=DOMAIN, translation_key="media_not_found"
-            ) from err
-        except CameraBridgeError as err:
-            raise BrowseError(
-                translation_domain=DOMAIN,
-                translation_key="media_unavailable",
-                translation_placeholders={"title": entry.title, "error": str(err)},
-            ) from err
         return self._to_browse(entry, node, top=not path)
 
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         """A fresh URL for one item (a signed view URL for proxied files)."""
         entry, provider, path = self._lookup(item.identifier, Unresolvable)
-        try:
+        with _media_errors(entry, Unresolvable):
             resolved = await provider.async_resolve(entry.runtime_data, path)
-        except MediaNotFound as err:
-            raise Unresolvable(
-                translation_domain=DOMAIN, translation_key="media_not_found"
-            ) from err
-        except CameraBridgeError as err:
-            raise Unresolvable(
-                translation_domain=DOMAIN,
-                translation_key="media_unavailable",
-                translation_placeholders={"title": entry.title, "error": str(err)},
-            ) from err
         url = resolved.url
         if resolved.proxied:
             url = async_sign_path(self.hass, url, SIGNED_URL_VALIDITY)
@@ -158,3 +140,22 @@ class CameraBridgeMediaSource(MediaSource):
                 for entry, _ in entries
             ],
         )
+
+
+@contextmanager
+def _media_errors(
+    entry: CameraBridgeConfigEntry, error: type[BrowseError | Unresolvable]
+) -> Iterator[None]:
+    """A provider's failures as the media source's translated error."""
+    try:
+        yield
+    except MediaNotFound as err:
+        raise error(
+            translation_domain=DOMAIN, translation_key="media_not_found"
+        ) from err
+    except CameraBridgeError as err:
+        raise error(
+            translation_domain=DOMAIN,
+            translation_key="media_unavailable",
+            translation_placeholders={"title": entry.title, "error": str(err)},
+        ) from err
