@@ -34,7 +34,7 @@ formula is not public. Replace that class to switch.
 - ``export_element``: one ``<export>`` element and the ``Export`` it makes;
 - ``answers``: ``/info``, ``getDeviceList`` and ``exportVideo``'s reply;
 - ``export_request``: the ``exportVideo`` request body;
-- ``document``: an answer's text, element tree and result code;
+- ``document``: an answer's element tree, its fields and result code;
 - ``repair``: ``repair_xml`` and ``repair_text_fields`` for values echoed raw;
 - ``entries``: a list answer cut into entries read one by one;
 - ``values``: readers of single values (numbers, timestamps, ids, states);

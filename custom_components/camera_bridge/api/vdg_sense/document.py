@@ -1,4 +1,4 @@
-"""An answer as XML: its text, its element tree (repaired if need be), its result code."""
+"""An answer as XML: its element tree (repaired if need be), its fields, its result code."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def field_text(element: ET.Element, name: str) -> str | None:
     return None if child is None else own_text(child)
 
 
-def check_code(code_text: str | None, description: str | None) -> None:
+def _check_code(code_text: str | None, description: str | None) -> None:
     """Raise the typed error of a result code; accept 0."""
     if code_text is None:
         raise InvalidResponse("<result> has no errorcode attribute")
@@ -120,4 +120,4 @@ def check_result_element(root: ET.Element) -> None:
         if local_name(child.tag) == "description":
             description = own_text(child)
             break
-    check_code(code, description)
+    _check_code(code, description)
