@@ -31,6 +31,12 @@ class Faults:
     latency: float = 0.0
     status: int | None = None
     status_body: Any = None
+    # bytes written on the connection after the ``status`` answer, as a
+    # server that sends a body after a 204 does
+    after_body: bytes | None = None
+    # an interim answer (100 Continue, 103 Early Hints) sent before the
+    # real one
+    interim: int | None = None
     malformed: bool = False
     truncated: bool = False
     drop: bool = False
@@ -74,6 +80,11 @@ class SimulatorBase:
             faults.remaining -= 1
         if faults.latency:
             await asyncio.sleep(faults.latency)
+        if faults.interim is not None:
+            assert request.transport is not None
+            request.transport.write(
+                f"HTTP/1.1 {faults.interim} Interim\r\n\r\n".encode()
+            )
         if faults.drop:
             assert request.transport is not None
             request.transport.close()
@@ -94,11 +105,26 @@ class SimulatorBase:
                 text='{"this is": not json', content_type="application/json"
             )
         if faults.status is not None:
-            body = faults.status_body
-            if isinstance(body, (dict, list)):
-                return web.json_response(body, status=faults.status)
-            return web.Response(status=faults.status, text=body or "")
+            return await self._status_answer(request, faults)
         return await handler(request)
+
+    @staticmethod
+    async def _status_answer(
+        request: web.Request, faults: Faults
+    ) -> web.StreamResponse:
+        """The ``status`` answer, with ``after_body`` written behind it."""
+        body = faults.status_body
+        if isinstance(body, (dict, list)):
+            resp = web.json_response(body, status=faults.status)
+        else:
+            resp = web.Response(status=faults.status, text=body or "")
+        if faults.after_body is None:
+            return resp
+        await resp.prepare(request)
+        await resp.write_eof()
+        assert request.transport is not None
+        request.transport.write(faults.after_body)
+        return resp
 
     async def _huge_body(self, request: web.Request, size: int) -> web.StreamResponse:
         """Stream a JSON body of ``size`` bytes without announcing its length."""

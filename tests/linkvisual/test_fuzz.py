@@ -382,13 +382,11 @@ def test_picture_url_from_data_is_total(data: Any) -> None:
 
 # -- the client over HTTP (simulator fault knobs) ------------------------------
 
-# Statuses whose answers carry a body. The simulator writing a body after a
-# 204/205/304 corrupts the kept-alive connection and the shared request
-# helper then spins (reported with issue 10); the envelope parser itself is
-# fuzzed with every status in test_parse_answer_is_total.
-_statuses_with_body = st.integers(min_value=200, max_value=599).filter(
-    lambda status: status not in (204, 205, 304)
-)
+# Every final status, body-less ones (204, 205, 304) included, with bytes the
+# server may send after its answer on the kept-alive connection (issue 17:
+# a 204 after a 204 froze the event loop).
+_final_statuses = st.integers(min_value=200, max_value=599)
+_after_answer = st.one_of(st.none(), st.binary(max_size=200))
 
 _CALLS: dict[str, Callable[[LinkVisualClient], Awaitable[object]]] = {
     "TriggerRecord": lambda client: client.trigger_record(GARDEN, 10),
@@ -412,19 +410,26 @@ _CALLS: dict[str, Callable[[LinkVisualClient], Awaitable[object]]] = {
 
 @pytest.mark.parametrize("action", list(_CALLS))
 @given(
-    status=_statuses_with_body,
+    status=_final_statuses,
     body=st.one_of(_envelopes, _json.map(json.dumps)),
+    after=_after_answer,
 )
+@example(status=204, body="{}", after=None)
+@example(status=204, body="", after=b'{"Success": true}')
+@example(status=205, body='{"Success": true}', after=None)
+@example(status=304, body="", after=b"HTTP/1.1 200 OK\r\n\r\n")
 async def test_client_calls_are_total(
     client: LinkVisualClient,
     sim: LinkVisualSimulator,
     action: str,
     status: int,
     body: Any,
+    after: bytes | None,
 ) -> None:
     """Each client call answers models or a CameraBridgeError over real HTTP."""
     sim.faults.status = status
     sim.faults.status_body = body
+    sim.faults.after_body = after
     result: object = None
     with _within_bound(time.perf_counter), suppress(CameraBridgeError):
         result = await _CALLS[action](client)

@@ -21,7 +21,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._offload import OFF_LOOP_BYTES, off_loop, yield_gil
-from ._stream import StreamedResponse, open_stream
+from ._stream import StreamedResponse, has_body, open_stream, transport_error
 from ._xml import XML_ENCODINGS, check_xml_encoding, decode_xml, xml_text
 from .errors import CannotConnect, InvalidResponse
 
@@ -231,6 +231,9 @@ async def fetch(
         kwargs["middlewares"] = middlewares
     try:
         async with session.request(method, url, **kwargs) as resp:
+            if not has_body(method, resp.status):
+                resp.close()  # see has_body: never read, never reused
+                return Response(resp.status, resp.headers, b"")
             length = resp.content_length
             if length is not None and length > max_bytes:
                 raise InvalidResponse(
@@ -248,8 +251,7 @@ async def fetch(
     except TimeoutError as err:
         raise CannotConnect(f"no answer within {timeout:g} s") from err
     except aiohttp.ClientError as err:
-        # str(err) of aiohttp errors carries host and port, never credentials
-        raise CannotConnect(f"{type(err).__name__}: {err}") from err
+        raise transport_error(err) from err
 
 
 async def _join(chunks: list[bytes], size: int) -> bytes:

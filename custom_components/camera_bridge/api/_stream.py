@@ -22,6 +22,34 @@ from yarl import URL
 from .errors import CannotConnect, InvalidResponse
 
 DEFAULT_STREAM_TIMEOUT = 10.0
+# Answers that carry no body whatever their headers say (RFC 9110 6.4.1,
+# 15.3.6): aiohttp hands each of them one shared empty reader, whose
+# ``iter_chunks()`` never ends the second time a process iterates it and
+# never yields to the event loop (it froze Home Assistant). Such a body is
+# never read; its connection is dropped instead of reused, so bytes a server
+# sends after the headers anyway cannot pass for the next request's answer.
+NO_BODY_STATUSES = frozenset({204, 205, 304})
+
+
+# aiohttp quotes what it could not parse (a broken status line, for one):
+# the message says that much of it, not a whole body
+ERROR_TEXT_MAX = 200
+
+
+def transport_error(err: aiohttp.ClientError) -> CannotConnect:
+    """The CannotConnect for an aiohttp failure, its text cut short.
+
+    str(err) of aiohttp errors carries host and port, never credentials.
+    """
+    text = str(err)
+    if len(text) > ERROR_TEXT_MAX:
+        text = f"{text[:ERROR_TEXT_MAX]}..."
+    return CannotConnect(f"{type(err).__name__}: {text}")
+
+
+def has_body(method: str, status: int) -> bool:
+    """Tell whether an answer to ``method`` with ``status`` may have a body."""
+    return status >= 200 and status not in NO_BODY_STATUSES and method.upper() != "HEAD"
 
 
 class StreamedResponse:
@@ -38,8 +66,15 @@ class StreamedResponse:
         max_bytes: int | None,
         read_timeout: float,
     ) -> None:
-        """Wrap an aiohttp answer whose headers were read."""
+        """Wrap an aiohttp answer whose headers were read.
+
+        An answer without a body (``has_body``) is closed at once: its body
+        reads as empty and its connection is not reused.
+        """
         self._response = response
+        self._body = has_body(response.method, response.status)
+        if not self._body:
+            response.close()
         self._max_bytes = max_bytes
         self._read_timeout = read_timeout
         self.status = response.status
@@ -48,12 +83,14 @@ class StreamedResponse:
 
     async def read_chunk(self) -> bytes:
         """The next bytes of the body as they arrived; ``b""`` at its end."""
+        if not self._body:
+            return b""
         try:
             return await self._response.content.readany()
         except TimeoutError as err:
             raise CannotConnect(f"no data for {self._read_timeout:g} s") from err
         except aiohttp.ClientError as err:
-            raise CannotConnect(f"{type(err).__name__}: {err}") from err
+            raise transport_error(err) from err
 
     async def chunks(self) -> AsyncGenerator[bytes]:
         """The body's pieces to its end (at most ``max_bytes``); then closed."""
@@ -127,8 +164,7 @@ async def open_stream(
     except TimeoutError as err:
         raise CannotConnect(f"no answer within {timeout:g} s") from err
     except aiohttp.ClientError as err:
-        # str(err) of aiohttp errors carries host and port, never credentials
-        raise CannotConnect(f"{type(err).__name__}: {err}") from err
+        raise transport_error(err) from err
     length = response.content_length
     if max_bytes is not None and length is not None and length > max_bytes:
         response.close()
