@@ -69,13 +69,14 @@ class Recording:
     file_name: str
     begin: datetime | None = None
     end: datetime | None = None
-    vod_url: str | None = None
+    # signed cloud URLs: their access tokens stay out of every repr
+    vod_url: str | None = field(default=None, repr=False)
     record_id: str | None = None
     file_size: int | None = None
     record_type: int | None = None
     stream_type: int | None = None
     event_type: int | None = None
-    snapshot_url: str | None = None
+    snapshot_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_dict(

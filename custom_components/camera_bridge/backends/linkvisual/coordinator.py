@@ -56,6 +56,8 @@ _LOGGER = logging.getLogger(__name__)
 
 # A camera whose idle poll is due within this slack is polled now
 _IDLE_SLACK = timedelta(seconds=5)
+# Event attributes holding signed playback URLs: left out of the debug log
+_URL_ATTRIBUTES = frozenset({"url", "vod_url"})
 
 type EventListener = Callable[[str, dict[str, Any]], None]
 
@@ -197,7 +199,13 @@ class LinkVisualCoordinator(BridgeCoordinator[LinkVisualData]):
     def _fire(
         self, tracker: CameraTracker, event_type: str, attributes: dict[str, Any]
     ) -> None:
-        _LOGGER.debug("%s: %s %s", tracker.config.name, event_type, attributes)
+        _LOGGER.debug(
+            "%s: %s %s",
+            tracker.config.name,
+            event_type,
+            # playback URLs carry access tokens: never logged
+            {k: v for k, v in attributes.items() if k not in _URL_ATTRIBUTES},
+        )
         if (
             listener := self._event_listeners.get(tracker.config.subentry_id)
         ) is not None:
