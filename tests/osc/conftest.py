@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+import io
 from typing import Any
 
 import aiohttp
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
+from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -23,11 +25,48 @@ from tests.conftest import setup_entry
 # Test-sized timings: polls every few milliseconds, no wait after setOptions
 FAST_TUNING = OscTuning(poll_start=0.01, poll_max=0.05, options_settle=0.0)
 
+type ClientFactory = Callable[..., OscClient]
+
+STATUS = "/osc/commands/status"
+# What RICOH's emulator answers for validation errors, word for word
+RICOH_NAME = "Any input parameter or option name is unrecognized or supported."
+RICOH_VALUE = "Any input parameter or option is recognized, but its value is invalid."
+RICOH_MISSING = "Any required parameter is not specified."
+
+
+async def prime(client: OscClient) -> None:
+    """Let the client learn the camera (info, level) before faults are set."""
+    await client.info()
+    await client.state()
+
+
+def is_jpeg(data: bytes) -> tuple[int, int]:
+    """Size of a JPEG, failing the test when it is not one."""
+    assert data[:2] == b"\xff\xd8"
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG"
+        return image.size
+
 
 @pytest.fixture
 def osc_sim() -> OscSimulator:
     """A level 2 camera whose shots finish after two status polls."""
     return OscSimulator(shot_polls=2)
+
+
+@pytest.fixture
+def digest_sim(osc_sim: OscSimulator) -> OscSimulator:
+    """The camera in client mode: Digest authentication."""
+    osc_sim.auth = ("THETAYL10100001", "10100001")
+    return osc_sim
+
+
+@pytest.fixture
+def level1_sim(osc_sim: OscSimulator) -> OscSimulator:
+    """A level 1 only camera (THETA S on old firmware)."""
+    osc_sim.api_levels = (1,)
+    osc_sim.client_version = 1
+    return osc_sim
 
 
 @pytest.fixture
