@@ -30,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="pictures and videos already on the camera (made on demand)",
     )
+    group.add_argument(
+        "--osc-preview-header-delay",
+        type=float,
+        metavar="SECONDS",
+        help="send the live preview's HTTP headers one byte per SECONDS",
+    )
 
 
 def build(args: argparse.Namespace) -> OscSimulator | None:
@@ -43,6 +49,7 @@ def build(args: argparse.Namespace) -> OscSimulator | None:
         shot_seconds=args.osc_shot_seconds,
         serial_number=args.osc_serial,
         archive_files=args.osc_files,
+        preview_header_delay=args.osc_preview_header_delay,
     )
     if level1:
         sim.model = "RICOH THETA S"

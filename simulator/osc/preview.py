@@ -12,6 +12,8 @@ faults of real streams.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+import contextlib
 from dataclasses import dataclass
 import functools
 from typing import Any
@@ -71,6 +73,11 @@ class OscPreview(OscCamera):
     # ending the stream (how a real camera ends it is not documented)
     preview_end_cuts: bool = False
     preview_oversize: int = 9 * 1024 * 1024
+    # seconds between single bytes of the answer's HTTP headers (a camera on
+    # a poor link, or one that stalls): None sends them at once
+    preview_header_delay: float | None = None
+    # seconds between single bytes of the first frame's part
+    preview_frame_delay: float | None = None
 
     def __post_init__(self) -> None:
         """No preview running; the first size in use."""
@@ -129,27 +136,24 @@ class OscPreview(OscCamera):
             self.preview_faulty -= 1
         width, height, framerate = self.preview_size
         interval = self.preview_interval or 1 / max(framerate, 1)
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": (
-                    "multipart/x-mixed-replace"
-                    if self.preview_fault == "no_boundary"
-                    else f'multipart/x-mixed-replace; boundary="{PREVIEW_BOUNDARY}"'
-                )
-            }
+        kind = (
+            "multipart/x-mixed-replace"
+            if self.preview_fault == "no_boundary"
+            else f'multipart/x-mixed-replace; boundary="{PREVIEW_BOUNDARY}"'
         )
+        frames = preview_frames(width, height)
+        if self.preview_header_delay is not None:
+            return await self._trickled_preview(
+                request, kind, frames, interval, stop, fault=fault
+            )
+        response = web.StreamResponse(headers={"Content-Type": kind})
         response.enable_chunked_encoding()
         await response.prepare(request)
         self.previews_running += 1
         self.previews_most = max(self.previews_most, self.previews_running)
         try:
             if await self._send_preview_frames(
-                request,
-                response,
-                preview_frames(width, height),
-                interval,
-                stop,
-                fault=fault,
+                request, response.write, frames, interval, stop, fault=fault
             ):
                 await response.write_eof()
         except ConnectionError:
@@ -157,6 +161,70 @@ class OscPreview(OscCamera):
         finally:
             self.previews_running -= 1
         return response
+
+    async def _trickled_preview(
+        self,
+        request: web.Request,
+        kind: str,
+        frames: tuple[bytes, ...],
+        interval: float,
+        stop: asyncio.Event,
+        *,
+        fault: str | None,
+    ) -> web.Response:
+        """The answer's HTTP headers one byte at a time, then the frames.
+
+        Written straight to the socket (aiohttp writes a head at once): a
+        body without length or chunks, ended by closing the connection. A
+        shot while the headers trickle cuts the connection.
+        """
+        transport = request.transport
+        assert transport is not None
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nConnection: close\r\n\r\n"
+        ).encode()
+
+        async def write(data: bytes) -> None:
+            if transport.is_closing():
+                raise ConnectionResetError
+            transport.write(data)
+            await asyncio.sleep(0)
+
+        self.previews_running += 1
+        self.previews_most = max(self.previews_most, self.previews_running)
+        try:
+            for index in range(len(head)):
+                if stop.is_set():
+                    break
+                await write(head[index : index + 1])
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.preview_header_delay):
+                        await stop.wait()
+            else:
+                await self._send_preview_frames(
+                    request, write, frames, interval, stop, fault=fault
+                )
+        except ConnectionError:
+            pass  # the client went away
+        finally:
+            self.previews_running -= 1
+            transport.close()
+        # aiohttp writes nothing more on a closed connection
+        return web.Response()
+
+    async def _trickle(
+        self,
+        write: Callable[[bytes], Awaitable[None]],
+        part: bytes,
+        stop: asyncio.Event,
+    ) -> bool:
+        """``part`` one byte per ``preview_frame_delay``; False when stopped."""
+        for index in range(len(part)):
+            if stop.is_set():
+                return False
+            await write(part[index : index + 1])
+            await asyncio.sleep(self.preview_frame_delay or 0)
+        return True
 
     def _preview_part(self, frame: bytes) -> bytes:
         dashes = "--" if self.preview_rfc_boundary else ""
@@ -168,7 +236,7 @@ class OscPreview(OscCamera):
     async def _send_preview_frames(
         self,
         request: web.Request,
-        response: web.StreamResponse,
+        write: Callable[[bytes], Awaitable[None]],
         frames: tuple[bytes, ...],
         interval: float,
         stop: asyncio.Event,
@@ -182,24 +250,30 @@ class OscPreview(OscCamera):
             faulty = index >= self.preview_fault_after
             if faulty and fault == "drop":
                 part = self._preview_part(frame)
-                await response.write(part[: len(part) - len(frame) // 2])
+                await write(part[: len(part) - len(frame) // 2])
                 assert request.transport is not None
                 request.transport.close()
                 return False
             if faulty and fault == "garbage":
-                await response.write(b"this is no boundary\r\n")
+                await write(b"this is no boundary\r\n")
             if faulty and fault == "oversized":
                 frame = oversized_jpeg(self.preview_oversize)
                 if self.preview_lengths:
                     # the declared length says it all: no body the client
                     # would leave unread (its close would reset the socket)
                     head = self._preview_part(frame)[: -len(frame) - 2]
-                    await response.write(head)
+                    await write(head)
                     return True
             part = self._preview_part(frame)
-            # big parts in pieces, each written before the next (as a camera)
-            for start in range(0, len(part), WRITE_PIECE):
-                await response.write(part[start : start + WRITE_PIECE])
+            if index == 0 and self.preview_frame_delay is not None:
+                if not await self._trickle(write, part, stop):
+                    assert request.transport is not None
+                    request.transport.close()  # a shot cuts the slow frame
+                    return False
+            else:
+                # big parts in pieces, each written before the next (as a camera)
+                for start in range(0, len(part), WRITE_PIECE):
+                    await write(part[start : start + WRITE_PIECE])
             self.preview_frames_sent += 1
             index += 1
             try:

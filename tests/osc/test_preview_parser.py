@@ -225,3 +225,61 @@ async def test_fuzz(data: bytes, piece: int) -> None:
     except CameraBridgeError:
         return
     assert frames[0] == FRAMES[0]
+
+
+async def test_length_in_other_digits() -> None:
+    """A Content-Length written with non-ASCII digits (``²``) is InvalidResponse."""
+    body = b"--b\r\nContent-Length: \xb2\r\n\r\n\xff\xd8\xff\xd9\r\n"
+    with pytest.raises(InvalidResponse, match="length"):
+        await _read(body, boundary=b"b")
+    # Latin-1 digits anywhere in the value, whatever follows
+    for value in (b"1\xb9", b"\xb3 ", b"\xb2\xb2\xb2"):
+        with pytest.raises(InvalidResponse):
+            await _read(_part(FRAMES[0]).replace(b"%d" % len(FRAMES[0]), value))
+
+
+# what a part's header lines may hold: values of any Latin-1 text (a camera's
+# bytes are read as Latin-1), and number-like ones: ASCII and Latin-1 digits
+# (superscripts), fractions, blanks
+_header_value = st.text(
+    st.sampled_from("0123456789 \t\xb9\xb2\xb3\xbd"), max_size=6
+) | (st.text(st.characters(max_codepoint=0xFF), max_size=12))
+_header = st.tuples(
+    st.sampled_from(["Content-Length", "content-length", "Content-Type", "X-Frame"]),
+    _header_value,
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_header, max_size=4),
+            st.sampled_from([FRAMES[0], FRAMES[1][:40], b"\xff\xd8\xff\xd9", b""]),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.integers(1, 64),
+)
+async def test_fuzz_part_headers(
+    parts: list[tuple[list[tuple[str, str]], bytes]], piece: int
+) -> None:
+    """Generated part headers end as frames or a CameraBridgeError, nothing else."""
+    body = b"".join(
+        BOUNDARY
+        + b"\r\n"
+        + b"".join(
+            f"{name}: {value}".replace("\r", " ").replace("\n", " ").encode("latin-1")
+            + b"\r\n"
+            for name, value in headers
+        )
+        + b"\r\n"
+        + payload
+        + b"\r\n"
+        for headers, payload in parts
+    )
+    try:
+        frames = await _read(body, piece)
+    except CameraBridgeError:
+        return
+    assert all(frame.startswith(b"\xff\xd8") for frame in frames)

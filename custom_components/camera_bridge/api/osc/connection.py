@@ -8,7 +8,6 @@ protocol level in use) and reads ``/osc/info``, ``/osc/state`` and
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -19,6 +18,7 @@ from .._http import Response, SingleFlight, StreamedResponse, fetch
 from ..errors import AuthenticationFailed, CannotConnect
 from .answers import read_json
 from .const import DEFAULT_PORT, HEADERS, JSON_MAX_BYTES, POLL_FLOOR
+from .lock import CommandLock
 from .models import OscInfo, OscState, OscUpdates
 from .tuning import DEFAULT_TUNING, OscTuning
 
@@ -60,7 +60,8 @@ class OscConnection:
         self._poll_fast_for = tuning.poll_fast_for
         self._command_deadline = tuning.command_deadline
         self._options_settle = tuning.options_settle
-        self._lock = asyncio.Lock()
+        # one command at a time; a preview being opened gives way (lock.py)
+        self._lock = CommandLock()
         self._flight: SingleFlight[str, Any] = SingleFlight()
         self._info: OscInfo | None = None
         # None until negotiated; 1 = sessions, 2 = plain commands

@@ -15,6 +15,7 @@ between frames (the camera shoots, changes mode or is operated) just ends.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Self
@@ -26,6 +27,11 @@ from .values import opt_int
 PREVIEW_MAX_FRAME_BYTES: Final = 8 * 1024 * 1024
 # Seconds without a byte after which a preview counts as dropped
 PREVIEW_READ_TIMEOUT: Final = 10.0
+# Seconds from sending the preview command to its first whole frame (the
+# answer's headers included): a THETA answers within a second and sends a
+# frame a few dozen milliseconds later; one that trickles them byte by byte
+# is a failure, not an endless wait. A shot never waits for it (lock.py).
+PREVIEW_OPEN_TIMEOUT: Final = 10.0
 
 _SOI: Final = b"\xff\xd8"
 _LINE_MAX: Final = 1024  # a boundary or part header line
@@ -117,7 +123,9 @@ class MjpegReader:
     """The JPEG frames of a multipart answer, as an async iterator.
 
     ``read`` returns the next bytes of the body (``b""`` at its end) and
-    raises CannotConnect when the transport fails.
+    raises CannotConnect when the transport fails. ``first_frame_by`` (a
+    time of the running loop's clock) is when the first frame must be in:
+    CannotConnect after it.
     """
 
     def __init__(
@@ -126,10 +134,12 @@ class MjpegReader:
         boundary: bytes,
         *,
         max_frame_bytes: int = PREVIEW_MAX_FRAME_BYTES,
+        first_frame_by: float | None = None,
     ) -> None:
         """Read parts separated by ``boundary`` (with or without ``--``)."""
         self._read = read
         self._max = max_frame_bytes
+        self._first_frame_by = first_frame_by
         self._markers = {boundary, b"--" + boundary}
         self._closers = {boundary + b"--", b"--" + boundary + b"--"}
         self._buffer = bytearray()
@@ -151,6 +161,19 @@ class MjpegReader:
 
     async def next_frame(self) -> bytes | None:
         """The next JPEG frame, or None when the stream ended between frames."""
+        if self.frames or self._first_frame_by is None:
+            return await self._next_frame()
+        try:
+            async with asyncio.timeout_at(self._first_frame_by) as deadline:
+                return await self._next_frame()
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise CannotConnect(
+                "the live preview sent no first frame within its deadline"
+            ) from None
+
+    async def _next_frame(self) -> bytes | None:
         if self._pos:
             del self._buffer[: self._pos]
             self._pos = 0
@@ -160,9 +183,8 @@ class MjpegReader:
             return None  # a boundary, then nothing: ended between frames
         self._started = True
         headers = await self._headers()
-        length = headers.get("content-length")
-        if length is not None and length.strip().isdigit():
-            size = int(length)
+        size = _content_length(headers.get("content-length"))
+        if size is not None:
             if size > self._max:
                 raise InvalidResponse(
                     f"a preview frame of {size} bytes is above the {self._max} byte cap"
@@ -313,3 +335,23 @@ class MjpegReader:
     def _check_size(self, size: int) -> None:
         if size > self._max:
             raise InvalidResponse(f"a preview frame is above the {self._max} byte cap")
+
+
+def _content_length(value: str | None) -> int | None:
+    """A part's declared length; None when it declares none we can use.
+
+    A value that is no number at all (``many``) is left aside: the JPEG's
+    own structure tells where the frame ends. Digits other than ASCII ones
+    (``²``, which ``str.isdigit`` accepts and ``int`` refuses) are no
+    length HTTP knows: InvalidResponse.
+    """
+    if value is None:
+        return None
+    digits = value.strip()
+    if not digits.isdigit():
+        return None
+    if not digits.isascii():
+        raise InvalidResponse(
+            f"a part of the live preview declares a length of {digits!r}"
+        )
+    return int(digits)

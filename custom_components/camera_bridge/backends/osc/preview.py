@@ -9,10 +9,14 @@ for a viewer.
 
 The camera ends the preview when it shoots or changes mode. Our own shots
 pause the hub (``paused``): the preview is opened again once the shot is
-over, for the viewers still watching. A shot never waits for the preview.
+over, for the viewers still watching. A shot never waits for the preview,
+not even for one being opened (the client drops that opening). Opening has
+a deadline (``open_timeout``) for the camera's answer and first frame.
 Failures are retried ``retries`` times ``retry_delay`` apart (as RICOH's own
 client does), a busy camera (shooting, recording) for up to
-``busy_patience``; then the viewers' streams end.
+``busy_patience``; then the viewers' streams end. An error nobody foresaw
+(a bug) is logged with its traceback and retried like a broken stream: the
+preview task never dies of it, leaving viewers waiting.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from homeassistant.core import HomeAssistant
 
 from ...api import AuthenticationFailed, CameraBridgeError, InvalidResponse
 from ...api.osc import OscBusyError, OscClient, OscPreviewSupport, OscUnknownCommand
+from ...api.osc.live import OscPreviewInterrupted
+from ...api.osc.preview import PREVIEW_OPEN_TIMEOUT
 from ...const import DOMAIN
 from ...coordinator import CameraBridgeConfigEntry
 from .const import CONF_PREVIEW_FORMAT, PREVIEW_FORMAT_CAMERA
@@ -54,6 +60,8 @@ class PreviewTiming:
     healthy: float = 10.0
     # a viewer gives up when no first frame came within this time
     first_frame: float = 10.0
+    # opening the upstream fails when its answer and first frame took longer
+    open_timeout: float = PREVIEW_OPEN_TIMEOUT
 
 
 DEFAULT_PREVIEW_TIMING: Final = PreviewTiming()
@@ -262,13 +270,19 @@ class PreviewHub:
             frames = 0
             opened: float | None = None
             try:
-                async with self._client.live_preview() as reader:
+                async with self._client.live_preview(
+                    open_timeout=timing.open_timeout
+                ) as reader:
                     opened = loop.time()
                     busy_since = None
                     self.upstream_requests += 1
                     async for frame in reader:
                         frames += 1
                         self._publish(frame)
+            except OscPreviewInterrupted:
+                # a command of ours came first; opening again waits for it
+                _LOGGER.debug("%s: live preview opening gave way to a command", title)
+                continue
             except OscBusyError as err:
                 busy_since = loop.time() if busy_since is None else busy_since
                 if loop.time() - busy_since < timing.busy_patience:
@@ -286,6 +300,10 @@ class PreviewHub:
                     failures = 0  # it worked for a while: a new series
                 if not self._pauses:  # our own shot cut it
                     failures += 1
+            except Exception:
+                # a bug, not the camera: keep serving, as for a broken stream
+                _LOGGER.exception("%s: unexpected error in the live preview", title)
+                failures += 1
             else:
                 _LOGGER.debug("%s: the camera ended the live preview", title)
                 failures = 0 if frames or self._pauses else failures + 1
