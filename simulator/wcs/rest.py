@@ -1,12 +1,12 @@
 """Fake Flashphoner Web Call Server: REST streams, base64 PNG snapshots, HLS.
 
-The REST API and the HLS server listen on two ports, as on a real server
-(8081 and 8082 by default there): ``make_app`` and ``make_hls_app``.
+The REST API, the HLS server and the WebSocket signaling listen on three
+ports, as on a real server (8081, 8082 and 8080 by default there):
+``make_app``, ``make_hls_app`` and ``make_ws_app`` (see ``webrtc.py``).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
 from dataclasses import dataclass, field
@@ -19,8 +19,9 @@ import zlib
 
 from aiohttp import web
 
-from . import media
-from .common import SimulatorBase, json_error
+from .. import media
+from ..common import SimulatorBase, json_error
+from .webrtc import Signaling
 
 DEFAULT_STREAMS = ("front-door", "garden", "garage")
 
@@ -127,6 +128,7 @@ class WcsSimulator(SimulatorBase):
         self._churn_task: asyncio.Task[None] | None = None
         self._detailed: dict[tuple[int, int], bytes] = {}
         self.hls = media.LiveHls(self.has_live_video)
+        self.signaling = Signaling(self.has_live_video)
 
     def has_live_video(self, name: str) -> bool:
         """Whether the HLS server plays ``name``: a published stream with video."""
@@ -139,6 +141,10 @@ class WcsSimulator(SimulatorBase):
         app = web.Application(middlewares=[self.fault_middleware])
         media.add_hls_routes(app, self.hls)
         return app
+
+    def make_ws_app(self) -> web.Application:
+        """The WebSocket signaling: WebRTC playback of the streams."""
+        return self.signaling.make_app()
 
     def detailed_answer(self, size: tuple[int, int]) -> bytes:
         """The snapshot answer with a random-pixel PNG of ``size``, made once."""
@@ -235,63 +241,3 @@ class WcsSimulator(SimulatorBase):
                 self.unpublish("visitor")
             else:
                 self.publish("visitor", width=640, height=480)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Command-line options of the fake server."""
-    group = parser.add_argument_group("Flashphoner WCS")
-    group.add_argument("--wcs-port", type=int, default=0, help="port (0 = off)")
-    group.add_argument(
-        "--wcs-hls-port", type=int, default=0, help="HLS server's port (0 = off)"
-    )
-    group.add_argument("--wcs-streams", default=",".join(DEFAULT_STREAMS))
-    group.add_argument("--wcs-username")
-    group.add_argument("--wcs-password")
-    group.add_argument("--wcs-snapshot-delay", type=float, default=0.3)
-    group.add_argument(
-        "--wcs-detailed-snapshot",
-        metavar="WIDTHxHEIGHT",
-        type=frame_size,
-        help="serve random-pixel PNG snapshots of this size (1920x1080: ~6.2 MB)",
-    )
-    group.add_argument(
-        "--wcs-churn-seconds",
-        type=float,
-        default=60.0,
-        help="publish/unpublish a 'visitor' stream this often (0 = never)",
-    )
-
-
-def frame_size(text: str) -> tuple[int, int]:
-    """``WIDTHxHEIGHT`` as a pair of positive integers."""
-    width, sep, height = text.lower().partition("x")
-    if not (sep and width.isdigit() and height.isdigit()):
-        raise argparse.ArgumentTypeError(f"not WIDTHxHEIGHT: {text!r}")
-    if not (0 < int(width) <= 16384 and 0 < int(height) <= 16384):
-        raise argparse.ArgumentTypeError(f"frame size out of range: {text!r}")
-    return int(width), int(height)
-
-
-def extra_apps(
-    sim: WcsSimulator, args: argparse.Namespace
-) -> list[tuple[str, web.Application, int]]:
-    """The other port of the fake server: HLS, when ``--wcs-hls-port`` is set."""
-    if not args.wcs_hls_port:
-        return []
-    return [("HLS", sim.make_hls_app(), args.wcs_hls_port)]
-
-
-def build(args: argparse.Namespace) -> WcsSimulator | None:
-    """The fake server configured from the command line."""
-    if not args.wcs_port:
-        return None
-    sim = WcsSimulator(
-        snapshot_delay=args.wcs_snapshot_delay,
-        churn_seconds=args.wcs_churn_seconds,
-        detailed_snapshot=args.wcs_detailed_snapshot,
-    )
-    if args.wcs_username:
-        sim.auth = (args.wcs_username, args.wcs_password or "")
-    for name in filter(None, args.wcs_streams.split(",")):
-        sim.publish(name.strip())
-    return sim

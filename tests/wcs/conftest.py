@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 
 from custom_components.camera_bridge.const import CONF_KIND, KIND_WCS
-from simulator.common import RunningServer
+from simulator.common import RunningServer, serve
 from simulator.wcs import WcsSimulator
 from tests.conftest import StartServer
 
@@ -31,3 +33,26 @@ async def wcs_server(start_server: StartServer, wcs_sim: WcsSimulator) -> Runnin
 def wcs_data(wcs_server: RunningServer) -> dict[str, Any]:
     """Entry data that points at the fake server."""
     return {CONF_KIND: KIND_WCS, "url": wcs_server.url, "verify_ssl": True}
+
+
+@pytest.fixture
+async def ws_server(
+    socket_enabled: None, wcs_sim: WcsSimulator
+) -> AsyncIterator[RunningServer]:
+    """The fake server's WebSocket signaling port (WebRTC playback)."""
+    server = await serve(wcs_sim, app=wcs_sim.make_ws_app())
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def webrtc_loopback(socket_enabled: None) -> Iterator[None]:
+    """WebRTC peers (aiortc's ICE agent) on 127.0.0.1 only.
+
+    The test plugin replaces the machine's network adapters with a made-up
+    10.10.10.10 for the whole session (its ``mock_network`` fixture), which
+    aiortc's ICE agent cannot bind to; everything here stays on this
+    machine's loopback instead.
+    """
+    with patch("aioice.ice.get_host_addresses", return_value=["127.0.0.1"]):
+        yield
