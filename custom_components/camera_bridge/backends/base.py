@@ -13,6 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..coordinator import BridgeCoordinator, CameraBridgeConfigEntry
 from ..media import MediaProvider
+from ..voice import VoiceActions
 
 
 class InvalidInput(Exception):
@@ -73,6 +74,8 @@ class BackendSpec:
     async_setup_services: Callable[[HomeAssistant], None] | None = None
     # What the backend shows in the Media browser (None: nothing)
     media: MediaProvider | None = None
+    # What voice assistants (LLM tools, Assist intents) can ask (None: nothing)
+    voice: VoiceActions | None = None
     # Clean up what the backend stored for an entry that is being deleted
     async_remove_entry: (
         Callable[[HomeAssistant, CameraBridgeConfigEntry], Awaitable[None]] | None

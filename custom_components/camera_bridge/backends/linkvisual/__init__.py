@@ -54,6 +54,7 @@ from .media import LinkVisualMediaProvider
 from .services import async_setup_services
 from .settings import client_from_data
 from .store import account_store
+from .voice import VOICE
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -189,4 +190,5 @@ SPEC = BackendSpec(
     async_setup_services=async_setup_services,
     async_remove_entry=_async_remove_entry,
     media=LinkVisualMediaProvider(),
+    voice=VOICE,
 )

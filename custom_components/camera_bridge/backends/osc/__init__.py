@@ -43,6 +43,7 @@ from .coordinator import OscCoordinator
 from .entities import async_setup_platform
 from .media import OscMediaProvider
 from .services import async_setup_services
+from .voice import OscVoice
 
 
 def _user_schema() -> vol.Schema:
@@ -155,6 +156,9 @@ async def _async_create_coordinator(
     return OscCoordinator(hass, entry, client)
 
 
+# one Media browser memory: files handed to voice assistants resolve there
+_MEDIA = OscMediaProvider()
+
 SPEC = BackendSpec(
     kind=KIND_OSC,
     platforms=(Platform.BUTTON, Platform.CAMERA, Platform.EVENT, Platform.SENSOR),
@@ -167,5 +171,6 @@ SPEC = BackendSpec(
     async_setup_platform=async_setup_platform,
     unique_id_follows_address=False,
     async_setup_services=async_setup_services,
-    media=OscMediaProvider(),
+    media=_MEDIA,
+    voice=OscVoice(_MEDIA).actions(),
 )

@@ -36,6 +36,7 @@ from ..base import BackendSpec, EntryInfo, InvalidInput
 from ..schema import credential_fields, seconds_selector
 from .const import (
     CONF_ACTIVE_INTERVAL,
+    CONF_EXPORT_FOLDER,
     DEFAULT_ACTIVE_INTERVAL,
     DEFAULT_IDLE_INTERVAL,
     MODEL,
@@ -44,6 +45,7 @@ from .coordinator import VdgCoordinator
 from .entities import async_setup_platform
 from .media import VdgMediaProvider
 from .services import async_setup_services
+from .voice import VOICE
 
 
 def _user_schema() -> vol.Schema:
@@ -73,6 +75,7 @@ def _options_schema() -> vol.Schema:
             vol.Required(
                 CONF_SCAN_INTERVAL, default=DEFAULT_IDLE_INTERVAL
             ): seconds_selector(10, 3600),
+            vol.Optional(CONF_EXPORT_FOLDER): TextSelector(),
         }
     )
 
@@ -132,4 +135,5 @@ SPEC = BackendSpec(
     unique_id_follows_address=True,
     async_setup_services=async_setup_services,
     media=VdgMediaProvider(),
+    voice=VOICE,
 )

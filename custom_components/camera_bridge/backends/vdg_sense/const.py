@@ -11,6 +11,8 @@ MODEL: Final = "VDG Sense"
 CONF_ACTIVE_INTERVAL: Final = "active_interval"
 DEFAULT_ACTIVE_INTERVAL: Final = 10
 DEFAULT_IDLE_INTERVAL: Final = 60
+# Option: the server folder voice requests export into (a folder per export)
+CONF_EXPORT_FOLDER: Final = "export_folder"
 
 # An export started from Home Assistant that is still not listed after this
 # many polls is reported as failed (it keeps being looked for).

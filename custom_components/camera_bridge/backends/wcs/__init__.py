@@ -50,6 +50,7 @@ from .const import (
 from .coordinator import WcsCoordinator, compile_filter
 from .entities import async_setup_platform
 from .live import LiveProtocol
+from .voice import VOICE
 
 
 def _port_selector() -> NumberSelector:
@@ -163,4 +164,5 @@ SPEC = BackendSpec(
     async_create_coordinator=_async_create_coordinator,
     async_setup_platform=async_setup_platform,
     unique_id_follows_address=True,
+    voice=VOICE,
 )
