@@ -1,7 +1,7 @@
 """The snapshot tests every backend shares: each platform's entities, the devices.
 
-A backend's ``test_snapshots.py`` gives a ``snapshot_entry`` fixture (set up
-its entry with a fixed id, return the id) and takes its two tests from
+A backend's ``test_snapshots.py`` gives a ``snapshot_entry`` fixture (a call
+that sets up its entry, with a fixed entry id) and takes its two tests from
 :func:`snapshot_tests`; the amber files stay beside it, one per release.
 """
 
@@ -14,14 +14,16 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import snapshot_platform
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
 from syrupy.assertion import SnapshotAssertion
 
 from tests.conftest import only_platforms, snapshot_devices
 
-# Sets up the backend's entry (only the platforms allowed at the time) and
-# answers its entry id
-type EntrySetup = Callable[[], Awaitable[str]]
+# Sets up the backend's entry (only the platforms allowed at the time)
+type EntrySetup = Callable[[], Awaitable[MockConfigEntry]]
 
 FROZEN_AT = "2026-01-15 12:00:00+00:00"
 
@@ -46,14 +48,14 @@ def snapshot_tests(
     ) -> None:
         """Registry entries and states of one platform's entities."""
         with only_platforms(kind, platform):
-            entry_id = await snapshot_entry()
-        await snapshot_platform(hass, entity_registry, snapshot, entry_id)
+            entry = await snapshot_entry()
+        await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
     @marked
     async def test_devices(
         hass: HomeAssistant, snapshot: SnapshotAssertion, snapshot_entry: EntrySetup
     ) -> None:
         """The entry's devices and which entities sit on which."""
-        snapshot_devices(hass, snapshot, await snapshot_entry())
+        snapshot_devices(hass, snapshot, (await snapshot_entry()).entry_id)
 
     return test_entities, test_devices

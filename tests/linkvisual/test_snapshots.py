@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.camera_bridge.backends.linkvisual import SPEC
 from custom_components.camera_bridge.const import KIND_LINKVISUAL
@@ -24,16 +25,14 @@ def snapshot_entry(
 ) -> EntrySetup:
     """The account's entry: one device per camera subentry."""
 
-    async def setup() -> str:
+    async def setup() -> MockConfigEntry:
         # the garden camera has one finished recording, the porch camera none;
         # the simulator names files with a random uuid: give it a fixed name
         now = dt_util.utcnow().timestamp()
         recording = sim.add_recording(GARDEN_IOT_ID, now - 900, now - 600)
         recording.file_name = f"{int(now - 900)}_{GARDEN_IOT_ID}_0/snapshot-recording"
-        entry = await setup_account(
-            hass, lv_data, [camera(), PORCH_CAMERA], entry_id=ENTRY_ID
-        )
-        return entry.entry_id
+        cameras = [camera(), PORCH_CAMERA]
+        return await setup_account(hass, lv_data, cameras, entry_id=ENTRY_ID)
 
     return setup
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -21,18 +22,15 @@ def snapshot_entry(
     hass: HomeAssistant, osc_data: dict[str, Any], osc_sim: OscSimulator
 ) -> EntrySetup:
     """The camera's entry: one camera device."""
-
-    async def setup() -> str:
-        entry = await setup_entry(
-            hass,
-            osc_data,
-            title="THETA",
-            unique_id=osc_sim.serial_number,
-            entry_id=ENTRY_ID,
-        )
-        return entry.entry_id
-
-    return setup
+    unique_id = osc_sim.serial_number
+    return partial(
+        setup_entry,
+        hass,
+        osc_data,
+        title="THETA",
+        unique_id=unique_id,
+        entry_id=ENTRY_ID,
+    )
 
 
 test_entities, test_devices = snapshot_tests(KIND_OSC, SPEC.platforms)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -21,21 +22,15 @@ def snapshot_entry(
     hass: HomeAssistant, vdg_data: dict[str, Any], sim: VdgSenseSimulator
 ) -> EntrySetup:
     """The server's entry: one server device, its export entities."""
-
-    async def setup() -> str:
-        # one export in each state the server reports (the simulator's clock
-        # stands still: the fixture's clock is 0, ages are simulated seconds)
-        sim.add_export("\\\\nas\\exports\\completed", age=100)
-        sim.add_export("\\\\nas\\exports\\pending", age=5)
-        sim.add_export("\\\\nas\\exports\\syncing", bandwidth=2048)
-        sim.add_export("\\\\nas\\exports\\removed", age=100)
-        sim.remove(4)
-        entry = await setup_entry(
-            hass, vdg_data, title="VDG Sense 127.0.0.1", entry_id=ENTRY_ID
-        )
-        return entry.entry_id
-
-    return setup
+    # one export in each state the server reports (the simulator's clock
+    # stands still: the fixture's clock is 0, ages are simulated seconds)
+    sim.add_export("\\\\nas\\exports\\completed", age=100)
+    sim.add_export("\\\\nas\\exports\\pending", age=5)
+    sim.add_export("\\\\nas\\exports\\syncing", bandwidth=2048)
+    sim.add_export("\\\\nas\\exports\\removed", age=100)
+    sim.remove(4)
+    title = "VDG Sense 127.0.0.1"
+    return partial(setup_entry, hass, vdg_data, title=title, entry_id=ENTRY_ID)
 
 
 test_entities, test_devices = snapshot_tests(KIND_VDG_SENSE, SPEC.platforms)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -18,14 +19,8 @@ ENTRY_ID = "01SNAPSHOTWCSENTRY0000000"
 @pytest.fixture
 def snapshot_entry(hass: HomeAssistant, wcs_data: dict[str, Any]) -> EntrySetup:
     """The server's entry: the server device and one device per stream."""
-
-    async def setup() -> str:
-        entry = await setup_entry(
-            hass, wcs_data, title="Web Call Server 127.0.0.1", entry_id=ENTRY_ID
-        )
-        return entry.entry_id
-
-    return setup
+    title = "Web Call Server 127.0.0.1"
+    return partial(setup_entry, hass, wcs_data, title=title, entry_id=ENTRY_ID)
 
 
 test_entities, test_devices = snapshot_tests(KIND_WCS, SPEC.platforms)
