@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 import uuid
 
 from aiohttp import web
 
+from .account import Account
 from .errors import Fail, api_error
 from .state import FILE_SPLIT, MS_THRESHOLD, SimCamera, SimFile, SimRecord
 
-if TYPE_CHECKING:
-    from .server import LinkVisualSimulator
-
-type Action = Callable[[LinkVisualSimulator, dict[str, str], web.Request], Any]
+type Action = Callable[[Account, dict[str, str], web.Request], Any]
 
 
 def int_param(
@@ -49,7 +47,7 @@ def int_param(
 
 
 def camera_of(
-    sim: LinkVisualSimulator, params: Mapping[str, str], *, required: bool = True
+    sim: Account, params: Mapping[str, str], *, required: bool = True
 ) -> SimCamera | None:
     """The camera named by IotId (wins) or ProductKey + DeviceName."""
     if iot_id := params.get("IotId"):
@@ -75,7 +73,7 @@ def camera_of(
     return camera
 
 
-def record_of(sim: LinkVisualSimulator, params: Mapping[str, str]) -> SimRecord:
+def record_of(sim: Account, params: Mapping[str, str]) -> SimRecord:
     """The triggered record named by RecordId (of the named camera, if any)."""
     record_id = params.get("RecordId")
     if not record_id:
@@ -91,9 +89,7 @@ def record_of(sim: LinkVisualSimulator, params: Mapping[str, str]) -> SimRecord:
     return record
 
 
-def trigger_record(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
-) -> Any:
+def trigger_record(sim: Account, params: dict[str, str], request: web.Request) -> Any:
     """Start a record of ``RecordDuration`` s, split into 30-minute files."""
     duration = int_param(params, "RecordDuration", 10, 7200)
     pre_record = int_param(params, "PreRecordDuration", 0, 10, 0)
@@ -127,7 +123,7 @@ def trigger_record(
 
 
 def query_record_by_record_id(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
+    sim: Account, params: dict[str, str], request: web.Request
 ) -> Any:
     """The first file of a record, or ``pending_data`` until it is ready."""
     record = record_of(sim, params)
@@ -142,9 +138,7 @@ def query_record_by_record_id(
     }
 
 
-def query_record_url(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
-) -> Any:
+def query_record_url(sim: Account, params: dict[str, str], request: web.Request) -> Any:
     """A playback URL of a ready file."""
     file_name = params.get("FileName")
     if not file_name:
@@ -162,7 +156,7 @@ def query_record_url(
 
 
 def stop_triggered_record(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
+    sim: Account, params: dict[str, str], request: web.Request
 ) -> Any:
     """End a record now: files not begun are dropped, the last one is cut."""
     record = record_of(sim, params)
@@ -176,9 +170,7 @@ def stop_triggered_record(
     return None
 
 
-def query_record(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
-) -> Any:
+def query_record(sim: Account, params: dict[str, str], request: web.Request) -> Any:
     """One page of a camera's ready files between BeginTime and EndTime."""
     begin = _seconds(int_param(params, "BeginTime", 0, 2**62))
     end = _seconds(int_param(params, "EndTime", 0, 2**62))
@@ -226,7 +218,7 @@ def query_record(
 
 
 def query_time_template(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
+    sim: Account, params: dict[str, str], request: web.Request
 ) -> Any:
     """The account's time templates (one all-day template)."""
     page = int_param(params, "CurrentPage", 1, 1_000_000, 1)

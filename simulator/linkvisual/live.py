@@ -16,41 +16,30 @@ lead nowhere.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 import uuid
 
 from aiohttp import web
 
 from .. import media
+from .account import Account
 from .actions import Action, camera_of, int_param
 from .errors import Fail, api_error
-
-if TYPE_CHECKING:
-    from .server import LinkVisualSimulator
+from .state import SimCapture
 
 SCHEMES = ("rtmp", "hls", "flv")
 _HEADERS = {"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"}
 
 
-@dataclass
-class SimCapture:
-    """A picture a camera was asked to take."""
-
-    iot_id: str
-    ready_at: float
-    index: int
-
-
-def signed(sim: LinkVisualSimulator, resource: str, path: str, valid_for: int) -> str:
+def signed(sim: Account, resource: str, path: str, valid_for: int) -> str:
     """``path`` with the query of a token for ``resource``, valid ``valid_for`` s."""
     expires = int(sim.now()) + valid_for
     return f"{path}?Expires={expires}&Token={sim.token(resource, expires)}"
 
 
 def query_live_streaming(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
+    sim: Account, params: dict[str, str], request: web.Request
 ) -> Any:
     """A live URL of an online camera (``Scheme`` rtmp by default, as documented)."""
     scheme = params.get("Scheme") or "rtmp"
@@ -77,7 +66,7 @@ def query_live_streaming(
 
 
 def trigger_capture_picture(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
+    sim: Account, params: dict[str, str], request: web.Request
 ) -> Any:
     """Start a capture on a camera that can; the capture id."""
     camera = camera_of(sim, params)
@@ -96,7 +85,7 @@ def trigger_capture_picture(
 
 
 def query_device_picture_file(
-    sim: LinkVisualSimulator, params: dict[str, str], request: web.Request
+    sim: Account, params: dict[str, str], request: web.Request
 ) -> Any:
     """The picture of a capture: ``{}`` until it is uploaded, then its URL."""
     capture_id = params.get("CaptureId") or ""
@@ -130,7 +119,7 @@ def vod_path(origin: str, file_name: str) -> str:
     return f"{origin}/vod/{quote(file_name, safe='/')}/index.m3u8"
 
 
-def _check(sim: LinkVisualSimulator, request: web.Request, resource: str) -> str:
+def _check(sim: Account, request: web.Request, resource: str) -> str:
     """The request's token query, or 403 when it is wrong or expired."""
     try:
         expires = int(request.query.get("Expires", ""))
@@ -157,7 +146,7 @@ def _segment_number(file: str, limit: int) -> int:
     return int(stem)
 
 
-async def handle_live(sim: LinkVisualSimulator, request: web.Request) -> web.Response:
+async def handle_live(sim: Account, request: web.Request) -> web.Response:
     """``/live/<IotId>/<stream type>/<file>``: the live playlist and segments."""
     iot_id, stream, file = (request.match_info[k] for k in ("iot", "stream", "file"))
     query = _check(sim, request, f"live/{iot_id}/{stream}")
@@ -177,7 +166,7 @@ async def handle_live(sim: LinkVisualSimulator, request: web.Request) -> web.Res
     return web.Response(body=body, content_type=media.SEGMENT_TYPE, headers=_HEADERS)
 
 
-async def handle_vod(sim: LinkVisualSimulator, request: web.Request) -> web.Response:
+async def handle_vod(sim: Account, request: web.Request) -> web.Response:
     """``/vod/<FileName>/<file>``: a recording's playlist and segments."""
     name, _, file = request.match_info["path"].rpartition("/")
     query = _check(sim, request, name)
@@ -196,9 +185,7 @@ async def handle_vod(sim: LinkVisualSimulator, request: web.Request) -> web.Resp
     return web.Response(body=body, content_type=media.SEGMENT_TYPE, headers=_HEADERS)
 
 
-async def handle_picture(
-    sim: LinkVisualSimulator, request: web.Request
-) -> web.Response:
+async def handle_picture(sim: Account, request: web.Request) -> web.Response:
     """``/pictures/<capture id>.jpg``: the captured JPEG."""
     file = request.match_info["file"]
     _check(sim, request, f"pictures/{file}")
@@ -215,7 +202,7 @@ async def _off_loop(func: Any, *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
 
-def add_media_routes(sim: LinkVisualSimulator, app: web.Application) -> None:
+def add_media_routes(sim: Account, app: web.Application) -> None:
     """The live, playback and picture files."""
 
     async def live(request: web.Request) -> web.Response:

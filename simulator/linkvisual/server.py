@@ -21,7 +21,7 @@ import xmltodict
 from ..common import SimulatorBase
 from .actions import ACTIONS
 from .errors import Fail, api_error
-from .live import MEDIA_ACTIONS, SimCapture, add_media_routes, vod_path
+from .live import MEDIA_ACTIONS, add_media_routes, vod_path
 from .signature import expected_signature, parse_timestamp, string_to_sign
 from .state import (
     API_VERSION,
@@ -29,6 +29,7 @@ from .state import (
     DEFAULT_KEY_ID,
     DEFAULT_KEY_SECRET,
     SimCamera,
+    SimCapture,
     SimFile,
     SimRecord,
     default_cameras,

@@ -46,6 +46,15 @@ class SimFile:
 
 
 @dataclass
+class SimCapture:
+    """A picture a camera was asked to take."""
+
+    iot_id: str
+    ready_at: float
+    index: int
+
+
+@dataclass
 class SimRecord:
     """A triggered record and its files."""
 
