@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import llm
+from homeassistant.helpers import intent, llm
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -20,6 +20,9 @@ async def test_assist_api_offers_no_camera_bridge_tool(
     assert await async_setup_component(hass, "intent", {})
     await hass.async_block_till_done()
     expose(THETA_BUTTON, GARDEN_BUTTON)
+    # Camera Bridge's intents are registered (for Home Assistant's own agent)
+    registered = {handler.intent_type for handler in intent.async_get(hass)}
+    assert "CameraBridgeTakePicture" in registered
     context = llm.LLMContext(
         platform="test",
         context=Context(),
