@@ -13,7 +13,7 @@ import time
 
 import aiohttp
 
-from . import logscan
+from . import logscan, voice
 from .client import HomeAssistantApi
 from .processes import Child, SmokeError, free_ports, start, wait_for_ports
 from .steps import LINKVISUAL_KEY_ID, LINKVISUAL_KEY_SECRET, Drive, SimulatorPorts
@@ -48,7 +48,10 @@ def _configure(config: Path, port: int) -> None:
         config / "custom_components" / "camera_bridge",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    (config / "configuration.yaml").write_text(CONFIGURATION.format(port=port))
+    voice_lines = voice.configure(config)
+    (config / "configuration.yaml").write_text(
+        CONFIGURATION.format(port=port) + voice_lines
+    )
 
 
 def _simulator_args(ports: SimulatorPorts) -> list[str]:
@@ -171,7 +174,8 @@ async def _main() -> int:
             f"{took['Home Assistant start']:.1f} s, {len(drive.timings)} steps "
             f"{steps:.1f} s, stop {took['Home Assistant stop']:.1f} s): 4 config "
             "flows + 1 subentry flow, a camera image, 2 button presses, 3 "
-            "actions with a response, no warning about camera_bridge in the log"
+            "actions with a response, the 5 LLM tools and a sentence to Assist, no"
+            " warning about camera_bridge in the log"
         )
         return 0
     finally:

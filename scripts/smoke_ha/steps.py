@@ -11,6 +11,7 @@ from typing import Any
 
 from .client import HomeAssistantApi, Websocket
 from .processes import SmokeError
+from .voice import Voice
 
 DOMAIN = "camera_bridge"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -80,6 +81,7 @@ class Drive:
         await self.step("LinkVisual trigger_record action (websocket)", self.lv_action)
         await self.step("LinkVisual Record now button", self.lv_button)
         self.notes.append("WCS has no actions: none called")
+        await Voice(self).run()
 
     async def add(self, kind: str, form: dict[str, Any]) -> None:
         """Add integration → Camera Bridge → pick the kind → fill in its form."""
