@@ -4,15 +4,43 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 
-from custom_components.camera_bridge.api.vdg_sense import VdgSenseClient
+from custom_components.camera_bridge.api.vdg_sense import DeviceRef, VdgSenseClient
 from custom_components.camera_bridge.const import CONF_KIND, KIND_VDG_SENSE
 from simulator.common import RunningServer, serve
 from simulator.vdg_sense import VdgSenseSimulator
+
+# The recording span the client tests export
+START = datetime(2024, 1, 19, 10, 0, tzinfo=UTC)
+END = START + timedelta(minutes=5)
+
+
+def camera_ref(sim: VdgSenseSimulator, index: int = 0) -> DeviceRef:
+    """The simulated server's camera number ``index``."""
+    device = sim.devices[index]
+    return DeviceRef(device.server_id, device.device_id)
+
+
+def authed_client(
+    server: RunningServer,
+    session: aiohttp.ClientSession,
+    username: str | None,
+    password: str | None,
+) -> VdgSenseClient:
+    """A client of the fake server with credentials."""
+    return VdgSenseClient(
+        session,
+        server.host,
+        server.port,
+        username=username,
+        password=password,
+        timeout=2.0,
+    )
 
 
 @pytest.fixture
