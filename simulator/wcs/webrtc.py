@@ -221,18 +221,26 @@ class Signaling:
         """
         if (peer := self.peers.pop(media_session_id, None)) is None:
             return
-        stopping = asyncio.create_task(_close(peer))
+        stopping = asyncio.create_task(close_peer(peer))
         self._stopping.add(stopping)
         stopping.add_done_callback(self._stopping.discard)
         await asyncio.shield(stopping)
 
 
-async def _close(peer: RTCPeerConnection) -> None:
-    """Close a peer and let its connecting task end.
+async def close_peer(peer: RTCPeerConnection) -> None:
+    """Close a peer and wait for the tasks it leaves running.
 
-    ICE checks still run when the player never took the answer; that task
-    ends a few loop turns after the close.
+    Its connecting task may still be pacing ICE checks (every 20 ms) when
+    the other side never took the answer; it ends shortly after the close.
+    aiortc offers no handle on it: it is found among the running tasks by
+    the peer it belongs to.
     """
+    tasks = [
+        task
+        for task in asyncio.all_tasks()
+        if (frame := getattr(task.get_coro(), "cr_frame", None)) is not None
+        and frame.f_locals.get("self") is peer
+    ]
     await peer.close()
-    for _ in range(5):
-        await asyncio.sleep(0)
+    if tasks:
+        await asyncio.wait(tasks, timeout=2)

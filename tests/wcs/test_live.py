@@ -84,10 +84,29 @@ def _features(hass: HomeAssistant, entity_id: str) -> int:
             "https://[::1]:9000/x/x.m3u8",
         ),
         ("http://wcs.local:8081", {"live_protocol": "off"}, "cam1", None),
-        # an option value from a future version: the default protocol
+        # WebRTC in the browser: RTSP (by default) or HLS behind it
         (
             "http://wcs.local:8081",
             {"live_protocol": "webrtc"},
+            "c",
+            "rtsp://wcs.local:554/c",
+        ),
+        (
+            "https://wcs.local:8444",
+            {"live_protocol": "webrtc", "stream_protocol": "hls"},
+            "c",
+            "https://wcs.local:8445/c/c.m3u8",
+        ),
+        # option values from a future version: the defaults
+        (
+            "http://wcs.local:8081",
+            {"live_protocol": "whep", "stream_protocol": "srt"},
+            "c",
+            "rtsp://wcs.local:554/c",
+        ),
+        (
+            "http://wcs.local:8081",
+            {"live_protocol": "webrtc", "stream_protocol": "off"},
             "c",
             "rtsp://wcs.local:554/c",
         ),
@@ -105,6 +124,14 @@ def test_hls_port_follows_the_scheme() -> None:
     view = LiveView.from_options("https://wcs:8444", {"live_protocol": "off"})
     assert view.protocol is LiveProtocol.OFF
     assert not view.enabled
+    assert view.signaling_url is None
+    # WebRTC by default; its WebSocket follows the scheme too
+    view = LiveView.from_options("https://wcs:8444", {})
+    assert view.webrtc
+    assert view.signaling_url == "wss://wcs:8443/"
+    view = LiveView.from_options("http://wcs:8081", {"ws_port": 9080.0})
+    assert view.signaling_url == "ws://wcs:9080/"
+    assert not LiveView.from_options("http://wcs:8081", {"live_protocol": "hls"}).webrtc
 
 
 async def test_streams_with_video_offer_rtsp(
@@ -232,14 +259,17 @@ async def test_options_flow_live_view(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     schema = result["data_schema"].schema
     defaults = {str(key): key.default() for key in schema if callable(key.default)}
-    assert defaults["live_protocol"] == "rtsp"
+    assert defaults["live_protocol"] == "webrtc"
+    assert defaults["stream_protocol"] == "rtsp"
     assert defaults["rtsp_port"] == 554
-    assert "hls_port" not in defaults  # empty: follows the server URL's scheme
+    # empty: follows the server URL's scheme
+    assert "hls_port" not in defaults
+    assert "ws_port" not in defaults
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
             result["flow_id"], {**base, "live_protocol": "hls", "hls_port": 70000}
         )
-    for field in ("rtsp_port", "hls_port"):
+    for field in ("rtsp_port", "hls_port", "ws_port"):
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], {**base, "live_protocol": "hls", field: 8082.5}
         )

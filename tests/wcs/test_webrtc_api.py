@@ -183,18 +183,19 @@ async def test_stream_failing_mid_session_ends_it(
     try:
         await player.play((await viewer.offer())[0])
         (ws,) = wcs_sim.signaling.sockets
-        await ws.send_str(
-            SignalingMessage(
-                "notifyStreamStatusEvent",
-                (
-                    {
-                        "mediaSessionId": player.media_session_id,
-                        "status": "FAILED",
-                        "info": "Publisher stopped",
-                    },
-                ),
-            ).encode()
-        )
+        for media_session_id in ("another viewer's", player.media_session_id):
+            await ws.send_str(
+                SignalingMessage(
+                    "notifyStreamStatusEvent",
+                    (
+                        {
+                            "mediaSessionId": media_session_id,
+                            "status": "FAILED",
+                            "info": "Publisher stopped",
+                        },
+                    ),
+                ).encode()
+            )
         await _until(lambda: player.closed)
     finally:
         await player.close()
@@ -237,6 +238,8 @@ async def test_garbage_from_the_server_is_an_invalid_response(
     play = asyncio.create_task(player.play("v=0\r\n"))
     await _until(lambda: bool(wcs_sim.signaling.offers))
     (ws,) = wcs_sim.signaling.sockets
+    # binary data is not for a WebRTC player: skipped
+    await ws.send_bytes(b"\x00\x01")
     await ws.send_str(SignalingMessage("setRemoteSDP", ("only-an-id",)).encode())
     with pytest.raises(InvalidResponse, match="setRemoteSDP"):
         await play

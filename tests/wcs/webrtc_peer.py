@@ -9,6 +9,8 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
 from av import VideoFrame
 
+from simulator.wcs.webrtc import close_peer
+
 
 class Viewer:
     """Offers to receive one video track and decodes what arrives."""
@@ -67,4 +69,4 @@ class Viewer:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._reader
-        await self.pc.close()
+        await close_peer(self.pc)

@@ -135,6 +135,11 @@ class WcsClient:
         self.snapshot_timeout = snapshot_timeout
         self._snapshots: SingleFlight[str, bytes] = SingleFlight()
 
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The HTTP session the client uses (WebRTC signaling shares it)."""
+        return self._session
+
     async def _post(
         self, path: str, body: Any, *, timeout: float, max_bytes: int
     ) -> Response:

@@ -233,6 +233,9 @@ class WcsPlayer:
         self._ready: asyncio.Future[None] = loop.create_future()
         self._answer: asyncio.Future[str] = loop.create_future()
         self._closed = False
+        # the answer went to the caller; why the server ended the session
+        self._delivered = False
+        self._error: CameraBridgeError | None = None
         self.status = "NEW"
 
     @property
@@ -255,7 +258,7 @@ class WcsPlayer:
                 await self._send(
                     play_request(self.media_session_id, self.name, offer_sdp)
                 )
-                return await self._answer
+                answer = await self._answer
         except TimeoutError as err:
             await self.close()
             raise SignalingTimeout(
@@ -264,6 +267,12 @@ class WcsPlayer:
         except BaseException:
             await self.close()
             raise
+        self._delivered = True
+        if self._error is not None and self._on_end is not None:
+            # the server ended the session right after its answer: the
+            # caller hears of it after the answer
+            asyncio.get_running_loop().call_soon(self._on_end, self._error)
+        return answer
 
     async def _open(self) -> None:
         try:
@@ -275,9 +284,8 @@ class WcsPlayer:
             )
         except (aiohttp.ClientError, OSError) as err:
             raise CannotConnect(f"cannot open {self.url}: {err}") from err
-        if self._closed:  # closed while connecting
-            await self._ws.close()
-            raise CannotConnect("the session was closed")
+        # closed while connecting: play() finds its futures failed and
+        # closes this socket too
         self._reader = asyncio.create_task(
             self._read(self._ws), name=f"WCS signaling {self.name}"
         )
@@ -306,7 +314,7 @@ class WcsPlayer:
             error = err
         except (aiohttp.ClientError, ConnectionError) as err:
             error = CannotConnect(f"{self.url}: {err}")
-        self._end(error)
+        self._end(error, by_server=True)
         await ws.close()
 
     async def _handle(self, message: SignalingMessage) -> CameraBridgeError | None:
@@ -338,22 +346,28 @@ class WcsPlayer:
                 )
         return None
 
-    def _end(self, error: CameraBridgeError) -> None:
-        """The session is over: wake ``play`` or tell the owner, once."""
-        pending = [f for f in (self._ready, self._answer) if not f.done()]
-        for future in pending:
-            future.set_exception(error)
-            # nobody may be waiting any more: no "never retrieved" warning
-            future.exception()
+    def _end(self, error: CameraBridgeError, *, by_server: bool) -> None:
+        """The session is over: wake ``play``, or tell the owner, once.
+
+        ``on_end`` hears only of an end the server chose, after the answer.
+        """
+        for future in (self._ready, self._answer):
+            if not future.done():
+                future.set_exception(error)
+                # nobody may be waiting any more: no "never retrieved" warning
+                future.exception()
         was_closed, self._closed = self._closed, True
-        if not pending and not was_closed and self._on_end is not None:
+        if not by_server or was_closed:
+            return
+        self._error = error
+        if self._delivered and self._on_end is not None:
             self._on_end(error)
 
     async def close(self) -> None:
         """End the session: ``stopStream``, close the socket, stop reading."""
         if self._closed and self._ws is None:
             return
-        self._end(CannotConnect("the session was closed"))
+        self._end(CannotConnect("the session was closed"), by_server=False)
         ws, self._ws = self._ws, None
         if ws is not None and not ws.closed:
             if self.status not in ("NEW", *_ENDED):

@@ -41,11 +41,14 @@ from .const import (
     CONF_SNAPSHOT_CACHE,
     CONF_SNAPSHOT_TIMEOUT,
     CONF_STREAM_FILTER,
+    CONF_STREAM_PROTOCOL,
+    CONF_WS_PORT,
     DEFAULT_LIVE_PROTOCOL,
     DEFAULT_RTSP_PORT,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_SNAPSHOT_CACHE,
     DEFAULT_SNAPSHOT_TIMEOUT,
+    DEFAULT_STREAM_PROTOCOL,
 )
 from .coordinator import WcsCoordinator, compile_filter
 from .entities import async_setup_platform
@@ -97,9 +100,21 @@ def _options_schema() -> vol.Schema:
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             ),
+            # with WebRTC: what stream_source() gives
+            vol.Required(
+                CONF_STREAM_PROTOCOL, default=DEFAULT_STREAM_PROTOCOL
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=[LiveProtocol.RTSP.value, LiveProtocol.HLS.value],
+                    translation_key="wcs_stream_protocol",
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
             vol.Required(CONF_RTSP_PORT, default=DEFAULT_RTSP_PORT): _port_selector(),
             # empty: WCS's default for the server URL's scheme (8082 / 8445)
             vol.Optional(CONF_HLS_PORT): _port_selector(),
+            # empty: WCS's default for the server URL's scheme (8080 / 8443)
+            vol.Optional(CONF_WS_PORT): _port_selector(),
         }
     )
 
@@ -109,7 +124,7 @@ def _validate_options(options: Mapping[str, Any]) -> None:
         compile_filter(options.get(CONF_STREAM_FILTER))
     except re.error as err:
         raise InvalidInput(CONF_STREAM_FILTER, "invalid_filter") from err
-    for key in (CONF_RTSP_PORT, CONF_HLS_PORT):
+    for key in (CONF_RTSP_PORT, CONF_HLS_PORT, CONF_WS_PORT):
         port = options.get(key)
         if port is not None and not float(port).is_integer():
             raise InvalidInput(key, "invalid_port")

@@ -12,6 +12,7 @@ from homeassistant.components.camera import (  # type: ignore[attr-defined]
     # import it here without re-exporting it (hence the ignore)
     CameraEntityFeature,
 )
+from homeassistant.components.camera.webrtc import WebRTCSendMessage
 from homeassistant.components.sensor import (
     SensorEntity,
     SensorEntityDescription,
@@ -22,6 +23,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from webrtc_models import RTCIceCandidateInit
 
 from ...api import CameraBridgeError
 from ...api.wcs import SnapshotFailed, Stream, StreamNotFound
@@ -29,6 +31,7 @@ from ...entity import CameraBridgeEntity
 from ...helpers import register_error_translation, translate_error
 from .coordinator import WcsCoordinator, WcsData
 from .live import LiveView
+from .webrtc import WcsWebRtc
 
 register_error_translation(
     StreamNotFound, "stream_not_found", lambda err: {"message": str(err)}
@@ -95,9 +98,21 @@ def async_setup_platform(
         async_add_entities(WcsServerSensor(coordinator, desc) for desc in SENSORS)
     elif platform is Platform.CAMERA:
         added: set[str] = set()
-        live = LiveView.from_options(
-            coordinator.client.base_url, coordinator.config_entry.options
-        )
+        entry = coordinator.config_entry
+        live = LiveView.from_options(coordinator.client.base_url, entry.options)
+        webrtc: WcsWebRtc | None = None
+        if live.webrtc and live.signaling_url is not None:
+            webrtc = WcsWebRtc(
+                coordinator.hass, coordinator.client.session, live.signaling_url
+            )
+            entry.async_on_unload(webrtc.async_shutdown)
+
+        def _camera(stream: Stream) -> WcsStreamCamera:
+            if webrtc is not None:
+                return WcsWebRtcCamera(
+                    coordinator, stream, live, webrtc, on_remove=added.discard
+                )
+            return WcsStreamCamera(coordinator, stream, live, on_remove=added.discard)
 
         @callback
         def _async_add_new_streams() -> None:
@@ -106,15 +121,10 @@ def async_setup_platform(
             new = [s for s in coordinator.data.streams.values() if s.name not in added]
             added.update(s.name for s in new)
             if new:
-                async_add_entities(
-                    WcsStreamCamera(coordinator, s, live, on_remove=added.discard)
-                    for s in new
-                )
+                async_add_entities(_camera(s) for s in new)
 
         _async_add_new_streams()
-        coordinator.config_entry.async_on_unload(
-            coordinator.async_add_listener(_async_add_new_streams)
-        )
+        entry.async_on_unload(coordinator.async_add_listener(_async_add_new_streams))
 
 
 class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
@@ -198,3 +208,43 @@ class WcsStreamCamera(CameraBridgeEntity[WcsCoordinator], Camera):
             return await self.coordinator.async_snapshot(self.stream_name)
         except CameraBridgeError as err:
             raise translate_error(err) from err
+
+
+class WcsWebRtcCamera(WcsStreamCamera):
+    """A stream the frontend plays natively over WebRTC, signaled by WCS.
+
+    ``stream_source()`` still gives the RTSP or HLS URL, for Home
+    Assistant's stream component (recordings, ``camera.play_stream``).
+    """
+
+    def __init__(
+        self,
+        coordinator: WcsCoordinator,
+        stream: Stream,
+        live: LiveView,
+        webrtc: WcsWebRtc,
+        *,
+        on_remove: Callable[[str], None],
+    ) -> None:
+        """A stream camera whose viewers' sessions ``webrtc`` keeps."""
+        super().__init__(coordinator, stream, live, on_remove=on_remove)
+        self._webrtc = webrtc
+
+    async def async_handle_async_webrtc_offer(
+        self, offer_sdp: str, session_id: str, send_message: WebRTCSendMessage
+    ) -> None:
+        """Play the stream from WCS for this viewer; the answer is sent back."""
+        await self._webrtc.async_offer(
+            self.stream_name, offer_sdp, session_id, send_message
+        )
+
+    async def async_on_webrtc_candidate(
+        self, session_id: str, candidate: RTCIceCandidateInit
+    ) -> None:
+        """A trickled candidate of the browser (WCS learns it from its checks)."""
+        await self._webrtc.async_candidate(session_id, candidate)
+
+    @callback
+    def close_webrtc_session(self, session_id: str) -> None:
+        """The viewer left: stop the stream and close its WebSocket."""
+        self._webrtc.async_close_session(session_id)
