@@ -14,6 +14,7 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
 )
 from homeassistant.core import callback
+from homeassistant.helpers.selector import TextSelector, TextSelectorType
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .api import AuthenticationFailed, CameraBridgeError, CannotConnect
@@ -34,6 +35,22 @@ from .const import (
 )
 
 _LOGGER = logging.getLogger(__name__)
+
+
+def _without_secrets(schema: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` but those of the schema's password fields.
+
+    A form's suggested values go to the browser: a stored password or key
+    secret is never sent there (the field stays empty; an optional one left
+    empty keeps the stored value).
+    """
+    secret = {
+        str(key)
+        for key, selector in schema.schema.items()
+        if isinstance(selector, TextSelector)
+        and selector.config.get("type") == TextSelectorType.PASSWORD
+    }
+    return {key: value for key, value in values.items() if key not in secret}
 
 
 async def _async_validate(
@@ -208,10 +225,11 @@ class CameraBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                     unique_id=info.unique_id,
                     data={**data, **info.data_updates},
                 )
+        schema = spec.user_schema()
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                spec.user_schema(), user_input or dict(entry.data)
+                schema, user_input or _without_secrets(schema, entry.data)
             ),
             errors=errors,
         )
