@@ -1,6 +1,7 @@
 """Longest stretch the event loop is blocked while a client handles a big answer.
 
-Run: ``scripts/bench loop`` or ``python -m benchmarks.loop [--rounds 5]``.
+Run: ``scripts/bench loop`` or ``python -m benchmarks.loop [--rounds 5]
+[--only TEXT]`` (``--only preview``: the cases whose label holds the text).
 
 Home Assistant runs every integration on one event loop. A ticker task sleeps
 0.5 ms again and again and notes how late it wakes while the integration's own
@@ -14,7 +15,11 @@ process, so that their work does not count):
    parsed);
 3. a 200 KB VDG Sense answer declaring ``encoding="punycode"`` (decoding it
    is quadratic), through ``VdgSenseClient.export_status``;
-4. an OSC error whose message is 64 KB long, through ``OscClient.set_options``.
+4. an OSC error whose message is 64 KB long, through ``OscClient.set_options``;
+5. an OSC live preview of 100,000 tiny frames (84 bytes a part, THETA
+   framing with Content-Length) arriving as one 8 MB chunk, read by
+   ``MjpegReader`` (the chunk is handed over in memory: sockets deliver
+   smaller ones, this is the worst a reader can be given at once).
 
 "blocked" is the longest stretch of a round during which the ticker was late
 and this process busy (see ``LoopWatch``): its median over the rounds, which
@@ -36,7 +41,7 @@ import time
 import aiohttp
 
 from custom_components.camera_bridge.api import CameraBridgeError
-from custom_components.camera_bridge.api.osc import OscClient
+from custom_components.camera_bridge.api.osc import MjpegReader, OscClient
 from custom_components.camera_bridge.api.vdg_sense import VdgSenseClient
 from custom_components.camera_bridge.api.wcs import WcsClient
 from simulator.common import Faults, SimulatorBase
@@ -51,6 +56,8 @@ FRAME = (1920, 1080)
 EXPORTS = 2000
 PUNYCODE_BYTES = 200 * 1024
 OSC_MESSAGE_BYTES = 64 * 1024
+PREVIEW_FRAMES = 100_000
+PREVIEW_BOUNDARY = b"---osclivepreview---"
 HOST = "127.0.0.1"
 
 
@@ -76,6 +83,28 @@ def osc_error(size: int) -> dict[str, object]:
         "state": "error",
         "error": {"code": "invalidParameterValue", "message": message},
     }
+
+
+def tiny_preview(frames: int) -> bytes:
+    """A THETA-framed preview body of ``frames`` 12-byte JPEGs (SOI, COM, EOI)."""
+    frame = b"\xff\xd8\xff\xfe\x00\x06tiny\xff\xd9"
+    part = (
+        PREVIEW_BOUNDARY
+        + b"\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(frame)
+        + frame
+        + b"\r\n"
+    )
+    return part * frames
+
+
+async def read_preview(body: bytes) -> int:
+    """The frames ``MjpegReader`` reads from ``body`` handed over in one chunk."""
+    chunks = [body]
+
+    async def read() -> bytes:
+        return chunks.pop() if chunks else b""
+
+    return len([frame async for frame in MjpegReader(read, PREVIEW_BOUNDARY)])
 
 
 def build_fakes() -> dict[str, SimulatorBase]:
@@ -131,6 +160,8 @@ async def _round(case: Case) -> tuple[str, float, float, float]:
 
 
 def _size(result: object) -> str:
+    if isinstance(result, int):
+        return f"{result:,} frames"
     if isinstance(result, bytes):
         return f"{len(result) / 1e6:.1f} MB"
     exports = getattr(result, "exports", None)
@@ -139,8 +170,11 @@ def _size(result: object) -> str:
     return type(result).__name__
 
 
-async def measure(ports: dict[str, int], rounds: int) -> list[Result]:
+async def measure(
+    ports: dict[str, int], rounds: int, only: str | None = None
+) -> list[Result]:
     """Every case, one warm-up round and ``rounds`` counted ones each."""
+    preview = tiny_preview(PREVIEW_FRAMES)
     async with aiohttp.ClientSession() as session:
         cases = [
             Case(
@@ -165,9 +199,16 @@ async def measure(ports: dict[str, int], rounds: int) -> list[Result]:
                     {"iso": 100}
                 ),
             ),
+            Case(
+                f"OSC preview, {PREVIEW_FRAMES:,} tiny frames in one"
+                f" {len(preview) / 1e6:.0f} MB chunk",
+                lambda: read_preview(preview),
+            ),
         ]
         results = []
         for case in cases:
+            if only is not None and only.lower() not in case.label.lower():
+                continue
             await _round(case)
             samples = [await _round(case) for _ in range(rounds)]
             results.append(
@@ -185,14 +226,14 @@ async def measure(ports: dict[str, int], rounds: int) -> list[Result]:
 def report(results: list[Result]) -> None:
     """One line per case and the verdict against the target."""
     print(
-        f"{'case':<44} {'outcome':<22} {'call ms':>8} {'blocked ms':>11}"
+        f"{'case':<52} {'outcome':<22} {'call ms':>8} {'blocked ms':>11}"
         f" {'worst':>6} {'late ms':>8}  target {TARGET_MS:g} ms"
     )
     for r in results:
         blocked = statistics.median(r.blocked_ms)
         verdict = "OK" if blocked <= TARGET_MS else "TOO LONG"
         print(
-            f"{r.label:<44} {r.outcome:<22} {statistics.median(r.elapsed_ms):>8.1f}"
+            f"{r.label:<52} {r.outcome:<22} {statistics.median(r.elapsed_ms):>8.1f}"
             f" {blocked:>11.2f} {max(r.blocked_ms):>6.2f} {max(r.late_ms):>8.2f}"
             f"  {verdict}"
         )
@@ -202,13 +243,14 @@ def main() -> None:
     """Measure every case and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--only", help="the cases whose label holds this text")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve_fakes(build_fakes)
         return
     with FakesProcess(__spec__.name if __spec__ else "benchmarks.loop") as fakes:
-        results = asyncio.run(measure(fakes.ports, args.rounds))
+        results = asyncio.run(measure(fakes.ports, args.rounds, args.only))
     print(f"{args.rounds} rounds per case (after one warm-up round)")
     report(results)
 

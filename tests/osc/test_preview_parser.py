@@ -17,8 +17,13 @@ from custom_components.camera_bridge.api.errors import (
     CannotConnect,
     InvalidResponse,
 )
-from custom_components.camera_bridge.api.osc import MjpegReader, preview_boundary
+from custom_components.camera_bridge.api.osc import (
+    MjpegReader,
+    preview as preview_module,
+    preview_boundary,
+)
 from simulator.osc import make_jpeg
+from tests.loop_lag import loop_lag
 
 BOUNDARY = b"---osclivepreview---"
 FRAMES = [make_jpeg(n, 64, 32) for n in range(3)]
@@ -283,3 +288,51 @@ async def test_fuzz_part_headers(
     except CameraBridgeError:
         return
     assert all(frame.startswith(b"\xff\xd8") for frame in frames)
+
+
+# ---- the event loop: a reader given a lot at once hands it back
+
+TINY = b"\xff\xd8\xff\xfe\x00\x06tiny\xff\xd9"
+
+
+@pytest.mark.parametrize(
+    ("body", "frames"),
+    [
+        # 30,000 tiny frames in one 2.5 MB chunk (~0.3 s of parsing)
+        (_part(TINY) * 30_000, 30_000),
+        # one frame without a length made of 200,000 empty APP0 segments
+        (
+            _part(
+                b"\xff\xd8" + b"\xff\xe0\x00\x02" * 200_000 + b"\xff\xd9", length=False
+            ),
+            1,
+        ),
+        # one frame whose coded data holds 3,000,000 stuffed 0xFF bytes
+        (
+            _part(
+                b"\xff\xd8\xff\xda\x00\x02" + b"\xff\x00" * 3_000_000 + b"\xff\xd9",
+                length=False,
+            ),
+            1,
+        ),
+    ],
+    ids=["tiny-frames", "many-segments", "stuffed-scan"],
+)
+async def test_big_chunk_hands_the_loop_back(body: bytes, frames: int) -> None:
+    """However much one chunk holds, the event loop is never blocked for long."""
+    async with loop_lag(limit=0.1):
+        assert len(await _read(body)) == frames
+
+
+@pytest.mark.parametrize(
+    ("rest", "after"), [(0, 1 << 40), (1 << 40, 1 << 40), (1 << 40, 1)]
+)
+async def test_buffer_compaction(
+    monkeypatch: pytest.MonkeyPatch, rest: int, after: int
+) -> None:
+    """What was read is dropped early, late or at once: the frames are the same."""
+    monkeypatch.setattr(preview_module, "_COMPACT_REST", rest)
+    monkeypatch.setattr(preview_module, "_COMPACT_AFTER", after)
+    body = b"".join(_part(f, length=n % 2 == 0) for n, f in enumerate(FRAMES * 3))
+    for piece in (5, 200, 1 << 20):
+        assert await _read(body, piece) == FRAMES * 3

@@ -11,6 +11,10 @@ thumbnail inside an APP segment does not end it early).
 no JPEG or anything but blank lines between parts is ``InvalidResponse``; a
 stream cut in the middle of a frame is ``CannotConnect``; a stream that ends
 between frames (the camera shoots, changes mode or is operated) just ends.
+
+It runs on the event loop and hands it back every ``PARSE_SLICE`` seconds
+of work: a chunk holding thousands of frames, or one frame made of
+thousands of segments, never holds up the rest of Home Assistant.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+import time
 from typing import Any, Final, Self
 
 from ..errors import CannotConnect, InvalidResponse
@@ -32,6 +37,18 @@ PREVIEW_READ_TIMEOUT: Final = 10.0
 # frame a few dozen milliseconds later; one that trickles them byte by byte
 # is a failure, not an endless wait. A shot never waits for it (lock.py).
 PREVIEW_OPEN_TIMEOUT: Final = 10.0
+
+# Seconds of parsing after which the reader lets the event loop run others
+# (``_pause``, ~50 µs): 100,000 tiny frames handed over in one 8 MB chunk
+# cost ~1 s of CPU on the 2-core development machine, now cut into slices
+# of this length
+PARSE_SLICE: Final = 0.001
+
+_APPEND_PIECE: Final = 256 * 1024
+# what was read is dropped from the buffer once at most this much is left
+# after it, or once this much was read (the buffer stays bounded)
+_COMPACT_REST: Final = 256 * 1024
+_COMPACT_AFTER: Final = 16 * 1024 * 1024
 
 _SOI: Final = b"\xff\xd8"
 _LINE_MAX: Final = 1024  # a boundary or part header line
@@ -140,6 +157,7 @@ class MjpegReader:
         self._read = read
         self._max = max_frame_bytes
         self._first_frame_by = first_frame_by
+        self._slice_end = time.monotonic() + PARSE_SLICE
         self._markers = {boundary, b"--" + boundary}
         self._closers = {boundary + b"--", b"--" + boundary + b"--"}
         self._buffer = bytearray()
@@ -174,7 +192,14 @@ class MjpegReader:
             ) from None
 
     async def _next_frame(self) -> bytes | None:
-        if self._pos:
+        if time.monotonic() >= self._slice_end:
+            await self._pause()
+        if self._pos and (
+            len(self._buffer) - self._pos <= _COMPACT_REST
+            or self._pos >= _COMPACT_AFTER
+        ):
+            # dropping what was read copies what is left (to fresh memory,
+            # once the buffer halved): done when that is little
             del self._buffer[: self._pos]
             self._pos = 0
         if not await self._to_boundary():
@@ -190,7 +215,7 @@ class MjpegReader:
                     f"a preview frame of {size} bytes is above the {self._max} byte cap"
                 )
             await self._need(self._pos + size, "frame")
-            frame = bytes(self._buffer[self._pos : self._pos + size])
+            frame = self._take(self._pos, self._pos + size)
             self._pos += size
             if not frame.startswith(_SOI):
                 raise InvalidResponse("a part of the live preview is no JPEG image")
@@ -201,6 +226,22 @@ class MjpegReader:
 
     # ---- reading
 
+    async def _pause(self) -> None:
+        """Let the event loop run others; a new slice of work begins.
+
+        A task woken by a timer or a socket needs two turns of the loop (the
+        callback sets its future, then the task runs): yielding three times
+        lets it run before the next slice, not after it.
+        """
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self._slice_end = time.monotonic() + PARSE_SLICE
+
+    def _take(self, start: int, end: int) -> bytes:
+        """Bytes ``start`` to ``end`` of the buffer, copied once."""
+        with memoryview(self._buffer) as view, view[start:end] as part:
+            return part.tobytes()
+
     async def _fill(self) -> bool:
         """Append the next bytes of the body; False at its end."""
         if self._eof:
@@ -209,7 +250,12 @@ class MjpegReader:
         if not chunk:
             self._eof = True
             return False
-        self._buffer += chunk
+        # a big chunk in pieces: copying megabytes to fresh memory costs
+        # milliseconds of page faults (8 MB: ~14 ms here)
+        for start in range(0, len(chunk), _APPEND_PIECE):
+            if start and time.monotonic() >= self._slice_end:
+                await self._pause()
+            self._buffer += chunk[start : start + _APPEND_PIECE]
         return True
 
     async def _need(self, end: int, what: str) -> None:
@@ -286,6 +332,8 @@ class MjpegReader:
             raise InvalidResponse("a part of the live preview is no JPEG image")
         at = start + 2
         while True:
+            if time.monotonic() >= self._slice_end:
+                await self._pause()
             self._check_size(at - start)
             await self._need(at + 2, "frame")
             if self._buffer[at] != 0xFF:
@@ -308,7 +356,7 @@ class MjpegReader:
                 if marker == 0xDA:  # start of scan: coded data up to a marker
                     at = await self._scan(at, start)
         end = at + 2
-        frame = bytes(self._buffer[start:end])
+        frame = self._take(start, end)
         self._pos = end
         return frame
 
@@ -320,6 +368,8 @@ class MjpegReader:
         """
         buffer = self._buffer
         while True:
+            if time.monotonic() >= self._slice_end:
+                await self._pause()
             found = buffer.find(b"\xff", at)
             if found < 0 or found + 1 >= len(buffer):
                 at = len(buffer) if found < 0 else found
