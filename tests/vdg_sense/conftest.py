@@ -43,6 +43,23 @@ def authed_client(
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker of the tests that need no Home Assistant."""
+    config.addinivalue_line(
+        "markers", "without_hass: the test needs no Home Assistant instance"
+    )
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """Load custom_components/ in every test not marked ``without_hass``.
+
+    The client and parser tests are marked: they start no Home Assistant.
+    """
+    if request.node.get_closest_marker("without_hass") is None:
+        request.getfixturevalue("enable_custom_integrations")
+
+
 @pytest.fixture
 def sim() -> VdgSenseSimulator:
     """A fake server whose clock only moves with ``advance``."""

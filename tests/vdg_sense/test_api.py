@@ -22,10 +22,7 @@ from simulator.common import RunningServer
 from simulator.vdg_sense import VdgSenseSimulator
 from tests.vdg_sense.conftest import END, START, authed_client, camera_ref
 
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """API tests need no Home Assistant instance."""
+pytestmark = pytest.mark.without_hass
 
 
 # --- /info -------------------------------------------------------------------

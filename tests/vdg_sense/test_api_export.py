@@ -22,10 +22,7 @@ from custom_components.camera_bridge.api.vdg_sense import (
 from simulator.vdg_sense import VdgSenseSimulator
 from tests.vdg_sense.conftest import END, START, camera_ref
 
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """API tests need no Home Assistant instance."""
+pytestmark = pytest.mark.without_hass
 
 
 # --- exportVideo -------------------------------------------------------------

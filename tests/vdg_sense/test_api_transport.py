@@ -22,10 +22,7 @@ from simulator.common import Faults, RunningServer, serve
 from simulator.vdg_sense import VdgSenseSimulator
 from tests.vdg_sense.conftest import authed_client
 
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """API tests need no Home Assistant instance."""
+pytestmark = pytest.mark.without_hass
 
 
 # --- authentication ----------------------------------------------------------

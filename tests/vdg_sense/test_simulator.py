@@ -13,10 +13,7 @@ from simulator.common import RunningServer
 from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
 from tests.vdg_sense.conftest import END, START
 
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """API tests need no Home Assistant instance."""
+pytestmark = pytest.mark.without_hass
 
 
 # --- requests it refuses ------------------------------------------------------
