@@ -2,9 +2,9 @@
 
 ``parse_moment`` reads "10:15", "10 am", "quarter past"-free clock times,
 "yesterday 22:30", "noon", "now", "5 minutes ago", "2026-12-05 10:00" and ISO
-8601 with an offset. A bare clock time is today; ``parse_span`` moves the
-start of a span that crosses midnight ("from 23:50 to 00:10") to the day
-before. ``parse_duration`` reads "90", "90 s", "2 minutes", "1 hour 30
+8601 with an offset. A bare clock time is today; in ``parse_span`` a bare end is on
+the start's day, and the start of a span that crosses midnight ("from 23:50
+to 00:10") is the day before. ``parse_duration`` reads "90", "90 s", "2 minutes", "1 hour 30
 minutes", "1:30" (minutes and seconds).
 """
 
@@ -105,13 +105,22 @@ def _iso(text: str) -> datetime | None:
 def parse_span(
     start_text: str, end_text: str, now: datetime | None = None
 ) -> tuple[datetime, datetime]:
-    """Start and end of a span; a bare start after a bare end is the day before."""
+    """Start and end of a span, the end on the start's day unless a day is said.
+
+    "from yesterday 22:00 to 23:00" ends yesterday; a bare start after a
+    bare end ("from 23:50 to 00:10") is the day before.
+    """
     start = parse_moment(start_text, now)
     end = parse_moment(end_text, now)
-    begin = start.at
-    if start.bare_clock and end.bare_clock and begin > end.at:
+    begin, finish = start.at, end.at
+    if end.bare_clock and not start.bare_clock:
+        local = dt_util.as_local(begin)
+        finish = datetime.combine(local.date(), finish.timetz())
+        if finish <= begin:
+            finish += timedelta(days=1)
+    elif start.bare_clock and end.bare_clock and begin > finish:
         begin -= timedelta(days=1)
-    return begin, end.at
+    return begin, finish
 
 
 def parse_duration(value: str | float) -> int:

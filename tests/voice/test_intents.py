@@ -9,7 +9,7 @@ import shutil
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import intent
+from homeassistant.helpers import area_registry as ar, device_registry as dr, intent
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
@@ -71,6 +71,15 @@ async def test_take_picture(
     response = await say(hass, "when was the last picture of the THETA")
     assert speech(response).startswith("The last picture of THETA was taken at ")
 
+    # by area: the one camera there that takes pictures
+    area = ar.async_get(hass).async_create("Living room")
+    dev_reg = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(dev_reg, osc_entry.entry_id):
+        dev_reg.async_update_device(device.id, area_id=area.id)
+    response = await say(hass, "take a photo in the living room")
+    assert speech(response).startswith("THETA took a picture at ")
+    assert osc_sim.count("execute:camera.takePicture") == 2
+
 
 async def test_record_and_last_recording(
     hass: HomeAssistant,
@@ -127,6 +136,16 @@ async def test_export_and_status(
 
     response = await say(hass, "how far is the export of the lobby")
     assert speech(response) == "The export of Lobby is syncing, 0 %."
+    response = await say(
+        hass, "export the lobby and the entrance from yesterday 22:00 to 23:00"
+    )
+    assert speech(response) == (
+        "Exporting Lobby and Entrance from 2026-12-04 22:00 to 2026-12-04 23:00,"
+        " export 2"
+    )
+    assert [d.end for d in vdg_sim.exports[2].devices] == [
+        datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+    ] * 2
     response = await say(hass, "export the lobby from 11:50 to 12:30")
     assert response.response_type is intent.IntentResponseType.ERROR
     assert speech(response) == "The export cannot end in the future (12:30)"

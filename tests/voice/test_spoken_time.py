@@ -65,6 +65,11 @@ def test_span_across_midnight() -> None:
     start, end = parse_span("23:50", "00:10", NOW)
     assert start == datetime(2026, 12, 4, 23, 50, tzinfo=ZONE)
     assert end == datetime(2026, 12, 5, 0, 10, tzinfo=ZONE)
+    # a bare end is on the day the start was said on
+    start, end = parse_span("yesterday 22:00", "23:00", NOW)
+    assert (start.day, end) == (4, datetime(2026, 12, 4, 23, tzinfo=ZONE))
+    start, end = parse_span("yesterday 23:30", "00:30", NOW)
+    assert end == datetime(2026, 12, 5, 0, 30, tzinfo=ZONE)
     # said with dates, the order is kept as said (the caller refuses it)
     start, end = parse_span("2026-12-05 10:15", "2026-12-05 10:00", NOW)
     assert start > end
