@@ -44,6 +44,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.data_entry_flow import FlowManagerIndexView
 from homeassistant.helpers.entity_platform import async_get_platforms
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -294,6 +295,20 @@ class SecretWatch:
             text = _safe_repr(obj)
         self.seen.append((sink, where, text))
 
+    def note_flow(self, where: str, result: Any) -> None:
+        """A flow step as the frontend gets it (a form's fields with their values)."""
+        # the JSON of Home Assistant's flow views, made by their own code
+        # (self is not used): suggested values of a form's fields included
+        shown = (
+            FlowManagerIndexView._prepare_result_json(
+                None,  # type: ignore[arg-type]
+                result,
+            )
+            if "type" in result  # a step, not an entry of the progress list
+            else result
+        )
+        self.note("flow", where, json.dumps(shown, default=repr))
+
     def note_reprs(self, where: str, *roots: Any) -> int:
         """The repr of every integration object reachable from ``roots``."""
         count = 0
@@ -460,13 +475,13 @@ class Scenario:
             if flow["context"]["source"] == "reauth"
         ]
         assert len(flows) == 1, flows
-        self.watch.note("flow", "reauth started", flows[0])
+        self.watch.note_flow("reauth started", flows[0])
         flow_id = flows[0]["flow_id"]
         result = await self.hass.config_entries.flow.async_configure(flow_id, wrong)
-        self.watch.note("flow", "reauth refused", result)
+        self.watch.note_flow("reauth refused", result)
         assert result["errors"] == {"base": "invalid_auth"}, result
         result = await self.hass.config_entries.flow.async_configure(flow_id, right)
-        self.watch.note("flow", "reauth accepted", result)
+        self.watch.note_flow("reauth accepted", result)
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "reauth_successful"
         await self.hass.async_block_till_done()
@@ -495,8 +510,15 @@ class Scenario:
         return result
 
     async def finish(self, entry: MockConfigEntry) -> None:
-        """Diagnostics, states, flows, reprs; then no secret anywhere."""
+        """Diagnostics, forms, states, flows, reprs; then no secret anywhere."""
         await self.diagnostics(entry)
+        flows = self.hass.config_entries
+        form = await entry.start_reconfigure_flow(self.hass)
+        self.watch.note_flow("reconfigure form", form)
+        flows.flow.async_abort(form["flow_id"])
+        form = await flows.options.async_init(entry.entry_id)
+        self.watch.note_flow("options form", form)
+        flows.options.async_abort(form["flow_id"])
         watch = self.watch
         watch.note_home_assistant(self.hass)
         entities = [

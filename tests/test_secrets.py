@@ -12,9 +12,13 @@ dropped connections, malformed answers, timeouts, refused credentials and
 the reauth flow) and diagnostics, with every Camera Bridge logger (and
 aiohttp and Home Assistant's) at DEBUG. ``SecretWatch`` then looks for each
 marker in log records (message, arguments, tracebacks), events, states,
-diagnostics, action responses, raised errors, config flows and repairs, and
-the reprs of the integration's objects. Where a value belongs by design (a
+diagnostics, action responses, raised errors, config flows (the reauth,
+reconfigure and options forms as the frontend gets them) and repairs, and the
+reprs of the integration's objects. Where a value belongs by design (a
 playback URL in an action's response), the scenario says so.
+
+The Web Call Server's live view carries no token (README: HLS token
+authentication is not supported); its stream source is checked as a response.
 """
 
 from __future__ import annotations
@@ -77,6 +81,11 @@ def sim(request: pytest.FixtureRequest) -> SimulatorBase:
     """A new simulator made by the test's ``sim`` parameter."""
     make: Callable[[], SimulatorBase] = request.param
     return make()
+
+
+# A form shown again after a refused secret holds what the user just typed
+# (its suggested values): a wrong secret is echoed to its typist, in "flow".
+# A stored secret never is (the reconfigure form leaves password fields empty).
 
 
 def marker(label: str) -> str:
@@ -169,7 +178,7 @@ async def test_web_call_server(
     """Basic auth password: set-up, polls, snapshots, live view, faults, reauth."""
     password = watch.add("WCS password", marker("wcs-pw"))
     refused = watch.add("WCS refused password", marker("wcs-refused"))
-    wrong = watch.add("WCS wrong password", marker("wcs-wrong"))
+    wrong = watch.add("WCS wrong password", marker("wcs-wrong"), "flow")
     rotated = watch.add("WCS new password", marker("wcs-new"))
     wcs_sim.auth = ("operator", password)
     entry = await setup_entry(
@@ -232,7 +241,7 @@ async def test_theta_digest(
     user = "THETAYL10100001"
     password = watch.add("THETA password", marker("osc-pw"))
     refused = watch.add("THETA refused password", marker("osc-refused"))
-    wrong = watch.add("THETA wrong password", marker("osc-wrong"))
+    wrong = watch.add("THETA wrong password", marker("osc-wrong"), "flow")
     rotated = watch.add("THETA new password", marker("osc-new"))
     osc_sim.auth = (user, password)
     osc_sim.set_archive(3)
@@ -307,7 +316,7 @@ async def test_vdg_sense(
     """Basic auth password: exports, status, Media browser, faults, reauth."""
     password = watch.add("VDG Sense password", marker("vdg-pw"))
     refused = watch.add("VDG Sense refused password", marker("vdg-refused"))
-    wrong = watch.add("VDG Sense wrong password", marker("vdg-wrong"))
+    wrong = watch.add("VDG Sense wrong password", marker("vdg-wrong"), "flow")
     rotated = watch.add("VDG Sense new password", marker("vdg-new"))
     sim.auth = ("operator", password)
     entry = await setup_entry(
@@ -418,7 +427,7 @@ async def test_linkvisual(
     )
     secret = watch.add("LinkVisual AccessKeySecret", marker("lv-secret"))
     refused = watch.add("LinkVisual refused AccessKeySecret", marker("lv-refused"))
-    wrong = watch.add("LinkVisual wrong AccessKeySecret", marker("lv-wrong"))
+    wrong = watch.add("LinkVisual wrong AccessKeySecret", marker("lv-wrong"), "flow")
     rotated = watch.add("LinkVisual new AccessKeySecret", marker("lv-new"))
     sim.keys = {key_id: secret}
     tokens = TokenLog(sim)
