@@ -29,8 +29,15 @@ from .backends import BACKENDS
 from .const import CONF_KIND, DOMAIN
 from .coordinator import CameraBridgeConfigEntry
 from .helpers import translate_error
-from .spoken_time import TimeNotUnderstood, parse_duration, parse_span
-from .voice import Ability, ExportInfo, MediaRef, VoiceActions, VoiceRefused
+from .spoken_time import TimeNotUnderstood, parse_duration, parse_span, spoken_time
+from .voice import (
+    Ability,
+    ExportInfo,
+    MediaRef,
+    VoiceActions,
+    VoiceRefused,
+    match_source,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -302,21 +309,6 @@ async def async_latest(
     return target, media
 
 
-def _source(wanted: str, sources: Sequence[str]) -> str | None:
-    """A camera of a server as a person names it ("the lobby camera": Lobby)."""
-    spoken = _norm(wanted).removeprefix("the ")
-    tries = [spoken] + [
-        spoken.removesuffix(suffix)
-        for suffix in (" camera", " cam")
-        if spoken.endswith(suffix)
-    ]
-    for attempt in tries:
-        for source in sources:
-            if _norm(source) == attempt:
-                return source
-    return None
-
-
 def _servers_with(
     servers: list[Target], cameras: Sequence[str]
 ) -> list[tuple[Target, list[str]]]:
@@ -324,7 +316,7 @@ def _servers_with(
     for server in servers:
         assert server.actions.sources is not None
         sources = server.actions.sources(server.coordinator, server.device)
-        named = [_source(camera, sources) for camera in cameras]
+        named = [match_source(camera, sources) for camera in cameras]
         if all(named):
             found.append((server, [n for n in named if n]))
     return found
@@ -363,7 +355,7 @@ async def async_export(
     except TimeNotUnderstood as err:
         raise VoiceRefused("voice_bad_time", text=str(err)) from None
     if finish > dt_util.now():
-        raise VoiceRefused("voice_end_in_future", end=_spoken_time(finish))
+        raise VoiceRefused("voice_end_in_future", end=spoken_time(finish))
     if begin >= finish:
         raise VoiceRefused("export_time_range")
     assert target.actions.export is not None
@@ -400,26 +392,9 @@ async def async_export_status(
         if camera:
             assert server.actions.sources is not None
             sources = server.actions.sources(server.coordinator, server.device)
-            name = _source(camera, sources)
+            name = match_source(camera, sources)
             exports = [e for e in exports if name in e.cameras][:1]
         elif export_id is None:
             exports = [e for e in exports if e.status.upper() in _RUNNING]
         found.extend(exports)
     return found
-
-
-def _spoken_time(moment: datetime) -> str:
-    local = dt_util.as_local(moment)
-    if local.date() == dt_util.now().date():
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def spoken_time(moment: datetime | None) -> str:
-    """A time as the assistant says it (local; the date unless today)."""
-    return _spoken_time(moment) if moment is not None else "?"
-
-
-def iso(moment: datetime | None) -> str | None:
-    """A time as an LLM reads it (local, with its offset)."""
-    return dt_util.as_local(moment).isoformat() if moment is not None else None

@@ -26,8 +26,9 @@ from homeassistant.helpers.translation import async_get_exception_message
 import voluptuous as vol
 
 from . import assist
-from .assist import Caller, error_sentence, spoken_time
+from .assist import Caller, error_sentence
 from .const import DOMAIN
+from .spoken_time import spoken_time
 
 INTENT_TAKE_PICTURE = "CameraBridgeTakePicture"
 INTENT_RECORD = "CameraBridgeRecord"

@@ -24,8 +24,9 @@ from homeassistant.util.json import JsonObjectType
 import voluptuous as vol
 
 from . import assist
-from .assist import Caller, error_sentence, iso
+from .assist import Caller, error_sentence
 from .const import DOMAIN
+from .spoken_time import iso
 from .voice import Ability, ExportInfo, MediaRef, VoiceRefused
 
 # llm.ToolResult exists from 2026.10; 2026.8 and 2026.9 take plain JSON

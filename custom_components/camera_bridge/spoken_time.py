@@ -137,7 +137,7 @@ def parse_duration(value: str | float) -> int:
             seconds = 0.0
             position = 0
             for part in _DURATION_PART.finditer(spoken):
-                if part.start() != position or not part.group():
+                if part.start() != position:
                     raise TimeNotUnderstood(value)
                 seconds += float(part["n"]) * _unit_seconds(part["unit"])
                 position = part.end()
@@ -148,3 +148,18 @@ def parse_duration(value: str | float) -> int:
     if not 0 < seconds <= _MAX_SECONDS:
         raise TimeNotUnderstood(str(value))
     return round(seconds)
+
+
+def spoken_time(moment: datetime | None) -> str:
+    """A time as the assistant says it (local; the date unless today)."""
+    if moment is None:
+        return "?"
+    local = dt_util.as_local(moment)
+    if local.date() == dt_util.now().date():
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time as an LLM reads it (local, with its offset)."""
+    return dt_util.as_local(moment).isoformat() if moment is not None else None

@@ -112,3 +112,22 @@ class VoiceActions:
     sources: Sources | None = None
     # bounds of Record's duration in seconds
     record_range: tuple[int, int] = (0, 0)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.strip().casefold().split())
+
+
+def match_source(wanted: str, sources: Sequence[str]) -> str | None:
+    """A camera of a server as a person names it ("the lobby camera": Lobby)."""
+    spoken = _norm(wanted).removeprefix("the ")
+    tries = [spoken] + [
+        spoken.removesuffix(suffix)
+        for suffix in (" camera", " cam")
+        if spoken.endswith(suffix)
+    ]
+    for attempt in tries:
+        for source in sources:
+            if _norm(source) == attempt:
+                return source
+    return None

@@ -16,8 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.camera_bridge.backends import BACKENDS
 from custom_components.camera_bridge.const import DOMAIN, KIND_OSC
-from simulator.common import Faults
-from simulator.linkvisual import DEFAULT_KEY_SECRET, LinkVisualSimulator
+from simulator.common import Faults, RunningServer
+from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
 from simulator.osc import OscSimulator
 from simulator.vdg_sense import VdgSenseSimulator
 
@@ -114,6 +114,7 @@ async def test_camera_errors_are_sentences(
     lv_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     lv_sim: LinkVisualSimulator,
+    lv_server: RunningServer,
     expose: Expose,
 ) -> None:
     """Busy, out of range, not supported, unreachable: short, translated, no secret."""
@@ -141,9 +142,15 @@ async def test_camera_errors_are_sentences(
     unreachable = error_of(
         await call(hass, "record", {"name": "Garden", "duration": 60})
     )
-    assert unreachable
-    assert DEFAULT_KEY_SECRET not in unreachable
-    assert "Traceback" not in unreachable
+    assert unreachable.startswith("LinkVisual answered with error 503")
+    lv_sim.faults = Faults()
+    await lv_server.stop()  # nothing listens any more
+    gone = error_of(await call(hass, "record", {"name": "Garden", "duration": 60}))
+    assert gone.startswith("Could not reach the backend")
+    for said in (unreachable, gone):
+        for secret in (DEFAULT_KEY_SECRET, DEFAULT_KEY_ID, "Signature"):
+            assert secret not in said
+        assert "Traceback" not in said
 
 
 async def test_area_and_ambiguity(

@@ -172,10 +172,12 @@ async def test_record_then_latest_recording(
     assert latest.data["kind"] == "recording"
     assert "records_still_uploading" not in latest.data
 
-    # a number of seconds works as well
+    # a number of seconds works as well; the latest tells it is uploading
     result = await call(hass, "record", {"name": "Garden", "duration": 30})
     assert result.data["seconds"] == 30
     assert lv_sim.count("TriggerRecord") == 2
+    latest = await call(hass, "latest_media", {"name": "Garden"})
+    assert latest.data["records_still_uploading"] == [result.data["record_id"]]
 
 
 async def test_export_video_and_status(

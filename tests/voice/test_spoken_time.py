@@ -98,7 +98,7 @@ def test_durations(said: str | float, seconds: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "said", ["a while", "", "2 fortnights", "0", True, "5 minutes x"]
+    "said", ["a while", "", "2 fortnights", "0", True, "5 minutes x", "5 minutes x 3"]
 )
 def test_durations_not_understood(said: str | float) -> None:
     """What is not a duration is refused."""

@@ -33,7 +33,10 @@ def file_time(text: str | None) -> datetime | None:
     if not text or not (match := _DATE.match(text)):
         return None
     iso = f"{match[1]}-{match[2]}-{match[3]}T{match[4]}:{match[5]}:{match[6]}"
-    parsed = dt_util.parse_datetime(iso + (match[7] or ""))
+    try:
+        parsed = dt_util.parse_datetime(iso + (match[7] or ""))
+    except ValueError:  # a date that does not exist
+        return None
     if parsed is None:
         return None
     if parsed.tzinfo is None:

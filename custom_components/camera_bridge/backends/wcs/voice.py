@@ -38,7 +38,6 @@ async def _async_latest(
     coordinator: WcsCoordinator, device: dr.DeviceEntry
 ) -> MediaRef | None:
     name = _stream(coordinator, device)
-    assert name is not None
     camera = next(
         (
             entity.entity_id
@@ -49,7 +48,7 @@ async def _async_latest(
         ),
         None,
     )
-    if camera is None:
+    if name is None or camera is None:
         return None
     await coordinator.async_snapshot(name)
     return MediaRef(
