@@ -149,10 +149,10 @@ async def test_big_lists_are_parsed_off_the_loop(
 async def test_caps_follow_the_documented_answers(
     client: VdgSenseClient, sim: VdgSenseSimulator
 ) -> None:
-    """5,000 exports fit the export list's cap; 4 MiB do not, nor 64 KiB of /info."""
-    sim.seed_exports(5000)
-    assert len((await client.export_status()).exports) == 5000
-    sim.faults = Faults(huge=4 * 1024 * 1024, paths=("/command",))
+    """10,000 exports fit the export list's cap; 8 MiB do not, nor 64 KiB of /info."""
+    sim.seed_exports(10_000)
+    assert len((await client.export_status()).exports) == 10_000
+    sim.faults = Faults(huge=8 * 1024 * 1024, paths=("/command",))
     with pytest.raises(InvalidResponse, match="cap"):
         await client.export_status()
     sim.faults = Faults(huge=64 * 1024, paths=("/info",))

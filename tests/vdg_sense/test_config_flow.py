@@ -190,10 +190,10 @@ async def test_reconfigure_moves_to_new_address(
     start_server: StartServer,
 ) -> None:
     """Reconfigure follows the server to a new port; entities stay."""
-    sim.add_export("kept", age=100)
+    sim.add_export("kept", age=5)
     entry = await setup_entry(hass, vdg_data, unique_id=f"127.0.0.1:{vdg_server.port}")
     moved_sim = VdgSenseSimulator(clock=lambda: 0.0)
-    moved_sim.add_export("kept", age=100)
+    moved_sim.add_export("kept", age=5)
     moved = await start_server(moved_sim)
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
@@ -213,7 +213,7 @@ async def test_reconfigure_moves_to_new_address(
     assert moved_sim.commands["getexportvideostatus"] == 2
     state = hass.states.get("sensor.test_export_1")
     assert state is not None
-    assert state.state == "100.0"
+    assert state.state == "15.0"
 
 
 async def test_reconfigure_onto_another_entry_aborts(
@@ -242,7 +242,10 @@ async def test_reconfigure_onto_another_entry_aborts(
 async def test_options(
     hass: HomeAssistant, vdg_server: RunningServer, vdg_data: dict[str, Any]
 ) -> None:
-    """Both poll intervals can be changed; the entry reloads with them."""
+    """Both poll intervals and the finished exports' retention can be changed.
+
+    The entry reloads with them.
+    """
     entry = await setup_entry(hass, vdg_data)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
@@ -251,14 +254,21 @@ async def test_options(
     assert {str(key) for key in schema} == {
         "active_interval",
         "scan_interval",
+        "finished_hours",
         "export_folder",
     }
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"active_interval": 5, "scan_interval": 120}
+        result["flow_id"],
+        {"active_interval": 5, "scan_interval": 120, "finished_hours": 2},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.options == {"active_interval": 5, "scan_interval": 120}
+    assert entry.options == {
+        "active_interval": 5,
+        "scan_interval": 120,
+        "finished_hours": 2,
+    }
     coordinator = entry.runtime_data
     assert coordinator.active_interval.total_seconds() == 5
     assert coordinator.update_interval.total_seconds() == 120
+    assert coordinator.watch.retention.total_seconds() == 7200

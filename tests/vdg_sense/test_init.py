@@ -63,6 +63,14 @@ def _sensor_platform(hass: HomeAssistant, entry: Any) -> EntityPlatform:
     )
 
 
+async def _seen_finishing(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, sim: VdgSenseSimulator
+) -> None:
+    """Let every running export finish and Home Assistant see it finish."""
+    sim.advance(200)
+    await _poll(hass, freezer, 11)
+
+
 def _export_sensors(hass: HomeAssistant) -> list[str]:
     return sorted(
         entity_id
@@ -72,7 +80,10 @@ def _export_sensors(hass: HomeAssistant) -> list[str]:
 
 
 async def test_setup(hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator) -> None:
-    """Server device, count sensor, one sensor per listed export, event entity."""
+    """Server device, count sensor, a sensor per running export, event entity.
+
+    An export already completed when Home Assistant starts gets no sensor.
+    """
     sim.add_export("\\\\nas\\a", age=100)  # completed
     sim.add_export("\\\\nas\\b", age=5)  # pending
     sim.add_export("\\\\nas\\c")  # syncing
@@ -84,26 +95,21 @@ async def test_setup(hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator) -> N
     assert (server.manufacturer, server.model) == ("TKH Security", "VDG Sense")
     assert server.sw_version == sim.version
     assert hass.states.get(f"{SERVER}_active_exports").state == "2"
-    assert _export_sensors(hass) == [
-        f"{SERVER}_export_1",
-        f"{SERVER}_export_2",
-        f"{SERVER}_export_3",
-    ]
-    done = hass.states.get(f"{SERVER}_export_1")
-    assert done.state == "100.0"
-    assert done.attributes["unit_of_measurement"] == "%"
-    assert done.attributes["state_class"] == "measurement"
-    assert done.attributes["status"] == "completed"
-    assert done.attributes["path"] == "\\\\nas\\a"
-    assert done.attributes["export_id"] == "1"
-    assert done.attributes["bandwidth"] is None
-    (device,) = done.attributes["devices"]
+    assert _export_sensors(hass) == [f"{SERVER}_export_2", f"{SERVER}_export_3"]
+    waiting = hass.states.get(f"{SERVER}_export_2")
+    assert waiting.state == "15.0"
+    assert waiting.attributes["unit_of_measurement"] == "%"
+    assert waiting.attributes["state_class"] == "measurement"
+    assert waiting.attributes["status"] == "pending"
+    assert waiting.attributes["path"] == "\\\\nas\\b"
+    assert waiting.attributes["export_id"] == "2"
+    assert waiting.attributes["bandwidth"] is None
+    (device,) = waiting.attributes["devices"]
     assert device["name"] == "Entrance"
     assert device["device_id"] == sim.devices[0].device_id
     assert device["start"] == "2024-01-19T10:00:00+00:00"
-    assert device["progress"] == 100.0
-    assert device["status"] == "completed"
-    assert hass.states.get(f"{SERVER}_export_2").state == "15.0"
+    assert device["progress"] == 15.0
+    assert device["status"] == "pending"
     assert hass.states.get(f"{SERVER}_export_3").attributes["status"] == "syncing"
     assert hass.states.get(EVENT).state == STATE_UNKNOWN
     # info, device list and one export list
@@ -124,7 +130,7 @@ async def test_device_list_failure_is_not_fatal(
 ) -> None:
     """Without a device list the exports still work; names are unknown."""
     sim.fail(-1, "no", command="getDeviceList")
-    sim.add_export("p", age=100)
+    sim.add_export("p", age=5)
     entry = await _setup(hass, vdg_data)
     assert (
         hass.states.get(f"{SERVER}_export_1").attributes["devices"][0]["name"] is None
@@ -140,7 +146,8 @@ async def test_one_request_per_poll_and_intervals(
     entry = await _setup(hass, vdg_data)
     coordinator: VdgCoordinator = entry.runtime_data
     assert coordinator.update_interval == timedelta(seconds=60)
-    assert len(_export_sensors(hass)) == 192  # 8 of them are REMOVED
+    # all 192 listed (8 more are REMOVED) were completed before: no sensor
+    assert _export_sensors(hass) == []
     await _poll(hass, freezer, 30)
     assert sim.commands["getexportvideostatus"] == 1
     await _poll(hass, freezer, 31)
@@ -150,7 +157,7 @@ async def test_one_request_per_poll_and_intervals(
     assert coordinator.update_interval == timedelta(seconds=10)
     await _poll(hass, freezer, 11)
     assert sim.commands["getexportvideostatus"] == 4
-    assert len(_export_sensors(hass)) == 193
+    assert _export_sensors(hass) == [f"{SERVER}_export_201"]
 
 
 async def test_options_change_intervals(hass: HomeAssistant, vdg_data, sim) -> None:
@@ -215,9 +222,11 @@ async def test_unchanged_exports_write_no_state(
     hass: HomeAssistant, vdg_data, sim, freezer
 ) -> None:
     """A poll only writes the sensors of exports that changed."""
-    sim.add_export("done", age=100)
-    sim.add_export("running", age=5)
+    sim.add_export("done", age=5)
     await _setup(hass, vdg_data)
+    await _seen_finishing(hass, freezer, sim)
+    sim.add_export("running", age=5)
+    await _poll(hass, freezer, 61)
     done = hass.states.get(f"{SERVER}_export_1").last_reported
     running = hass.states.get(f"{SERVER}_export_2").last_reported
     count = hass.states.get(f"{SERVER}_active_exports").last_reported
@@ -231,9 +240,11 @@ async def test_unchanged_exports_write_no_state(
 
 async def test_removed_export(hass: HomeAssistant, vdg_data, sim, freezer) -> None:
     """REMOVED: the sensor goes and export_removed fires."""
-    sim.add_export("a", age=100)
-    sim.add_export("b", age=5)
+    sim.add_export("a", age=5)
     entry = await _setup(hass, vdg_data)
+    await _seen_finishing(hass, freezer, sim)
+    sim.add_export("b", age=5)
+    await _poll(hass, freezer, 61)
     fired = _events(hass)
     ent_reg = er.async_get(hass)
     assert ent_reg.async_get(f"{SERVER}_export_1") is not None
@@ -253,18 +264,20 @@ async def test_removed_export(hass: HomeAssistant, vdg_data, sim, freezer) -> No
 
 async def test_vanished_exports(hass: HomeAssistant, vdg_data, sim, freezer) -> None:
     """Leaving the list: failed while running, removed once completed."""
-    sim.add_export("done", age=100)
-    sim.add_export("running", age=5)
-    sim.add_export("stays", age=100)
+    sim.add_export("done", age=5)
+    sim.add_export("stays", age=5)
     await _setup(hass, vdg_data)
+    await _seen_finishing(hass, freezer, sim)
+    sim.add_export("running", age=5)
+    await _poll(hass, freezer, 61)
     fired = _events(hass)
     sim.forget(1)
-    sim.forget(2)
+    sim.forget(3)
     await _poll(hass, freezer, 11)
-    assert _export_sensors(hass) == [f"{SERVER}_export_3"]
+    assert _export_sensors(hass) == [f"{SERVER}_export_2"]
     assert [(e["event_type"], e["export_id"], e["reason"]) for e in fired] == [
         ("export_removed", "1", "vanished"),
-        ("export_failed", "2", "vanished"),
+        ("export_failed", "3", "vanished"),
     ]
     assert fired[1]["progress"] == 15.0
 
@@ -298,8 +311,8 @@ async def test_exports_left_while_stopped_are_cleaned(
     hass: HomeAssistant, vdg_data, sim
 ) -> None:
     """Sensors of exports that left while Home Assistant was stopped go."""
-    sim.add_export("a", age=100)
-    sim.add_export("b", age=100)
+    sim.add_export("a", age=5)
+    sim.add_export("b", age=5)
     entry = await _setup(hass, vdg_data)
     assert await hass.config_entries.async_unload(entry.entry_id)
     sim.forget(1)
@@ -329,7 +342,7 @@ async def test_sensor_of_an_export_already_gone_removes_itself(
     hass: HomeAssistant, vdg_data, sim
 ) -> None:
     """A sensor added after its export left takes itself out of the registry."""
-    sim.add_export("a", age=100)
+    sim.add_export("a", age=5)
     entry = await _setup(hass, vdg_data)
     coordinator: VdgCoordinator = entry.runtime_data
     export = coordinator.exports["1"]
@@ -352,7 +365,7 @@ async def test_sensor_of_an_export_already_gone_removes_itself(
 
 async def test_unload(hass: HomeAssistant, vdg_data, sim) -> None:
     """Unloading makes the entities unavailable."""
-    sim.add_export("a", age=100)
+    sim.add_export("a", age=5)
     entry = await _setup(hass, vdg_data)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
@@ -400,7 +413,7 @@ async def test_unavailable_and_back_logged_once(
     hass: HomeAssistant, vdg_data, sim, freezer, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Every entity goes unavailable with the server and comes back with it."""
-    sim.add_export("a", age=100)
+    sim.add_export("a", age=5)
     await _setup(hass, vdg_data)
     sim.faults = Faults(drop=True)
     caplog.set_level(logging.INFO)
@@ -411,7 +424,7 @@ async def test_unavailable_and_back_logged_once(
     assert caplog.text.count("Error fetching camera_bridge") == 1
     sim.faults.reset()
     await _poll(hass, freezer)
-    assert hass.states.get(f"{SERVER}_export_1").state == "100.0"
+    assert hass.states.get(f"{SERVER}_export_1").state == "15.0"
     assert caplog.text.count("data recovered") == 1
 
 
@@ -419,7 +432,7 @@ async def test_answer_without_export_list_is_a_failed_poll(
     hass: HomeAssistant, vdg_data, sim, freezer
 ) -> None:
     """No <exports> at all: sensors go unavailable, none leaves (issue 10)."""
-    sim.add_export("a", age=100)
+    sim.add_export("a", age=5)
     await _setup(hass, vdg_data)
     fired = _events(hass)
     sim.faults = Faults(
@@ -433,17 +446,21 @@ async def test_answer_without_export_list_is_a_failed_poll(
     sim.faults.reset()
     await _poll(hass, freezer)
     assert _export_sensors(hass) == [f"{SERVER}_export_1"]
-    assert hass.states.get(f"{SERVER}_export_1").state == "100.0"
+    assert hass.states.get(f"{SERVER}_export_1").state == "15.0"
     # the event entity came back, no export event fired
     assert [f["event_type"] for f in fired] == [None]
 
 
 async def test_new_exports_appear(hass: HomeAssistant, vdg_data, sim, freezer) -> None:
-    """Exports started elsewhere get a sensor at the next poll, no event."""
+    """Exports started elsewhere get a sensor at the next poll, no event.
+
+    One listed already completed (it ran between two polls) gets none.
+    """
     await _setup(hass, vdg_data)
     fired = _events(hass)
     assert _export_sensors(hass) == []
-    sim.add_export("elsewhere", age=100)
+    sim.add_export("elsewhere")
+    sim.add_export("quick", age=100)
     await _poll(hass, freezer)
     assert _export_sensors(hass) == [f"{SERVER}_export_1"]
     assert fired == []
@@ -519,8 +536,8 @@ async def test_unreadable_export_never_seen_gets_no_sensor(
     hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator, freezer
 ) -> None:
     """An export unreadable from the start has no sensor until it can be read."""
-    sim.add_export("a", age=100)
-    sim.add_export("b", age=100)
+    sim.add_export("a", age=5)
+    sim.add_export("b", age=5)
     sim.truncated.add(2)
     entry = await _setup(hass, vdg_data)
     assert _export_sensors(hass) == [f"{SERVER}_export_1"]

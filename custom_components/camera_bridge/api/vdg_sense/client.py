@@ -28,11 +28,13 @@ from .values import shown
 DEFAULT_PORT: Final = 80
 DEFAULT_TIMEOUT: Final = 10.0
 # Caps on answers, from what the documented answers can reach. Large
-# installations hold hundreds of exports; an export of 1-3 cameras takes ~690
-# bytes, ~420 with one camera: 4 MiB is ~6,000 such exports (~10,000 of one
-# camera), parsed in a worker thread with ~0.1 s of CPU and ~30 MiB of memory
-# at most (measured: 6,000 exports, 3.9 MiB, 77 ms cold, 64 ms warm).
-STATUS_MAX_BYTES: Final = 4 * 1024 * 1024
+# installations hold hundreds of exports, and a server lists every one until
+# its plugin manager restarts; an export of 1-3 cameras takes ~690 bytes, ~420
+# with one camera: 8 MiB is ~12,000 such exports (~20,000 of one camera),
+# parsed in a worker thread (measured: 6,000 exports, 3.9 MiB, 77 ms cold,
+# 64 ms warm; a whole poll of 10,000 exports, 7 MB, 182 ms of CPU, 9.9 ms of
+# it on the event loop, ~40 MiB: benchmarks/vdg_sensors.py).
+STATUS_MAX_BYTES: Final = 8 * 1024 * 1024
 # a camera of getDeviceList takes ~350 bytes: ~6,000 cameras
 DEVICE_LIST_MAX_BYTES: Final = 2 * 1024 * 1024
 # /info and exportVideo's reply hold a few hundred bytes (or an error page)

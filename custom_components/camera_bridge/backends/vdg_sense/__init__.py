@@ -37,7 +37,9 @@ from ..schema import credential_fields, seconds_selector
 from .const import (
     CONF_ACTIVE_INTERVAL,
     CONF_EXPORT_FOLDER,
+    CONF_FINISHED_HOURS,
     DEFAULT_ACTIVE_INTERVAL,
+    DEFAULT_FINISHED_HOURS,
     DEFAULT_IDLE_INTERVAL,
     MODEL,
 )
@@ -75,6 +77,17 @@ def _options_schema() -> vol.Schema:
             vol.Required(
                 CONF_SCAN_INTERVAL, default=DEFAULT_IDLE_INTERVAL
             ): seconds_selector(10, 3600),
+            vol.Required(
+                CONF_FINISHED_HOURS, default=DEFAULT_FINISHED_HOURS
+            ): NumberSelector(
+                NumberSelectorConfig(
+                    min=0,
+                    max=720,
+                    step=1,
+                    unit_of_measurement="h",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
             vol.Optional(CONF_EXPORT_FOLDER): TextSelector(),
         }
     )

@@ -11,6 +11,9 @@ MODEL: Final = "VDG Sense"
 CONF_ACTIVE_INTERVAL: Final = "active_interval"
 DEFAULT_ACTIVE_INTERVAL: Final = 10
 DEFAULT_IDLE_INTERVAL: Final = 60
+# Option: how long a finished export keeps its sensor (watch.py)
+CONF_FINISHED_HOURS: Final = "finished_hours"
+DEFAULT_FINISHED_HOURS: Final = 24
 # Option: the server folder voice requests export into (a folder per export)
 CONF_EXPORT_FOLDER: Final = "export_folder"
 

@@ -13,6 +13,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from ...api import AuthenticationFailed, CameraBridgeError
 from ...api.vdg_sense import (
@@ -28,7 +29,9 @@ from ...coordinator import BridgeCoordinator, CameraBridgeConfigEntry
 from .const import (
     AWAIT_POLLS,
     CONF_ACTIVE_INTERVAL,
+    CONF_FINISHED_HOURS,
     DEFAULT_ACTIVE_INTERVAL,
+    DEFAULT_FINISHED_HOURS,
     DEFAULT_IDLE_INTERVAL,
     EVENT_FAILED,
     MANUFACTURER,
@@ -36,6 +39,7 @@ from .const import (
     REASON_NOT_LISTED,
 )
 from .tracking import ExportChanges, ExportEvent, VdgData, diff_exports, export_digest
+from .watch import ExportWatch
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -88,6 +92,12 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
             model=MODEL,
         )
         self._tracked: dict[str, Export] = {}
+        # the exports that have a sensor
+        self.watch = ExportWatch(
+            timedelta(
+                hours=float(options.get(CONF_FINISHED_HOURS, DEFAULT_FINISHED_HOURS))
+            )
+        )
         self._awaited: dict[str, _Awaited] = {}
         self._poll = 0
         self._applied = 0
@@ -180,6 +190,7 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
                 changes.seen_awaited,
             )
         self._tracked = tracked
+        sensors = self.watch.update(tracked, changes, dt_util.utcnow())
         self._poll += 1
         self.update_interval = (
             self.active_interval
@@ -187,7 +198,7 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
             else self.idle_interval
         )
         self.unreadable_exports = unreadable
-        return VdgData(status, tracked, changes, self._poll)
+        return VdgData(status, tracked, changes, self._poll, sensors)
 
     def _note_unreadable(
         self,
@@ -259,7 +270,7 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
 
     @callback
     def _async_apply(self) -> None:
-        """Remove the sensors of exports that left; fire the poll's events.
+        """Remove the sensors of exports that left or retired; fire the events.
 
         The sensors of new exports are added by the sensor platform.
         """
@@ -268,9 +279,9 @@ class VdgCoordinator(BridgeCoordinator[VdgData]):
             return
         self._applied = data.poll
         changes = data.changes
-        if changes.gone:
+        if leaving := (*changes.gone, *data.sensors.retired):
             ent_reg = er.async_get(self.hass)
-            for export in changes.gone:
+            for export in leaving:
                 if entity_id := ent_reg.async_get_entity_id(
                     "sensor", DOMAIN, self.export_unique_id(export)
                 ):

@@ -123,11 +123,13 @@ class VdgExportSensor(CameraBridgeEntity[VdgCoordinator], SensorEntity):
         return data
 
     async def async_added_to_hass(self) -> None:
-        """Go away at once if the export left before the sensor was added."""
+        """Go away at once if the export left (or retired) before it was added."""
         await super().async_added_to_hass()
         export = self.coordinator.exports.get(self.export_id)
-        if export is None or (
-            export is not self._export and export.identity != self._identity
+        if (
+            export is None
+            or self.export_id not in self.coordinator.watch
+            or (export is not self._export and export.identity != self._identity)
         ):
             # once the platform has finished adding it
             self.hass.async_create_task(
@@ -196,14 +198,21 @@ def async_setup_platform(
     platform: Platform,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Server entities now; export sensors now and whenever exports appear."""
+    """Server entities now; export sensors now and whenever one is watched.
+
+    Exports that are running, or finished a short while ago, have a sensor
+    (``watch.ExportWatch``).
+    """
     if platform is Platform.EVENT:
         async_add_entities([VdgExportEvent(coordinator, EXPORT_EVENTS)])
         return
     if platform is not Platform.SENSOR:  # pragma: no cover - SPEC lists two
         return
+    watch = coordinator.watch
     sensors = [
-        VdgExportSensor(coordinator, export) for export in coordinator.exports.values()
+        VdgExportSensor(coordinator, export)
+        for export_id, export in coordinator.exports.items()
+        if export_id in watch
     ]
     data = coordinator.data
     applied = data.poll if data is not None else 0
@@ -224,9 +233,9 @@ def async_setup_platform(
         if data is None or data.poll == applied:
             return
         applied = data.poll
-        if appeared := data.changes.appeared:
+        if added := data.sensors.added:
             async_add_entities(
-                [VdgExportSensor(coordinator, export) for export in appeared]
+                [VdgExportSensor(coordinator, export) for export in added]
             )
 
     coordinator.config_entry.async_on_unload(

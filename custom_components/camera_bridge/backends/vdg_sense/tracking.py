@@ -57,6 +57,14 @@ class ExportChanges:
 
 
 @dataclass(frozen=True, slots=True)
+class SensorChanges:
+    """Exports that got a sensor in a poll, and those whose sensor retires."""
+
+    added: tuple[Export, ...] = ()
+    retired: tuple[Export, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class VdgData:
     """What the last poll found."""
 
@@ -65,6 +73,7 @@ class VdgData:
     exports: Mapping[str, Export]
     changes: ExportChanges = field(default_factory=ExportChanges)
     poll: int = 0
+    sensors: SensorChanges = field(default_factory=SensorChanges)
 
 
 def export_digest(export: Export) -> str:
