@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -131,6 +132,9 @@ async def start_server(socket_enabled: None) -> AsyncIterator[StartServer]:
     yield _start
     for server in servers:
         await server.stop()
+    # let handlers cancelled by the shutdown finish before the cleanup checks
+    for _ in range(3):
+        await asyncio.sleep(0)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -13,9 +12,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.camera_bridge.api.linkvisual import Device, LinkVisualClient
 from custom_components.camera_bridge.const import CONF_KIND, KIND_LINKVISUAL
-from simulator.common import RunningServer, serve
+from simulator.common import RunningServer
 from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
-from tests.conftest import setup_entry
+from tests.conftest import StartServer, setup_entry
 
 GARDEN = Device(iot_id="SimCam0001xyzIotIdA000100")
 PORCH = Device(product_key="a1SimProduct", device_name="porch")
@@ -28,20 +27,9 @@ def sim() -> LinkVisualSimulator:
 
 
 @pytest.fixture
-async def server(
-    socket_enabled: None, sim: LinkVisualSimulator
-) -> AsyncIterator[RunningServer]:
+async def server(start_server: StartServer, sim: LinkVisualSimulator) -> RunningServer:
     """The simulator served on 127.0.0.1 for one test."""
-    running = await serve(sim)
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    """An aiohttp session closed at teardown."""
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
+    return await start_server(sim)
 
 
 @pytest.fixture

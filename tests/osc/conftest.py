@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 import io
 from typing import Any
@@ -18,9 +18,9 @@ from custom_components.camera_bridge.api.osc import OscClient, OscTuning
 from custom_components.camera_bridge.backends import osc as osc_backend
 from custom_components.camera_bridge.backends.osc.coordinator import OscCoordinator
 from custom_components.camera_bridge.const import CONF_KIND, KIND_OSC
-from simulator.common import RunningServer, serve
+from simulator.common import RunningServer
 from simulator.osc import OscSimulator
-from tests.conftest import setup_entry
+from tests.conftest import StartServer, setup_entry
 
 # Test-sized timings: polls every few milliseconds, no wait after setOptions
 FAST_TUNING = OscTuning(poll_start=0.01, poll_max=0.05, options_settle=0.0)
@@ -70,26 +70,14 @@ def level1_sim(osc_sim: OscSimulator) -> OscSimulator:
 
 
 @pytest.fixture
-async def osc_server(
-    socket_enabled: None, osc_sim: OscSimulator
-) -> AsyncIterator[RunningServer]:
+async def osc_server(start_server: StartServer, osc_sim: OscSimulator) -> RunningServer:
     """The simulated camera, served on a free port of 127.0.0.1."""
-    server = await serve(osc_sim)
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def http_session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    """An aiohttp session closed at teardown."""
-    session = aiohttp.ClientSession()
-    yield session
-    await session.close()
+    return await start_server(osc_sim)
 
 
 @pytest.fixture
 def make_client(
-    osc_server: RunningServer, http_session: aiohttp.ClientSession
+    osc_server: RunningServer, session: aiohttp.ClientSession
 ) -> Callable[..., OscClient]:
     """Build clients for the simulated camera with fast, test-sized timings."""
 
@@ -97,7 +85,7 @@ def make_client(
         username: str | None = None, password: str | None = None, **changes: float
     ) -> OscClient:
         return OscClient(
-            http_session,
+            session,
             osc_server.host,
             osc_server.port,
             username,

@@ -298,29 +298,29 @@ async def test_timeout(make_client: ClientFactory, osc_sim: OscSimulator) -> Non
     await asyncio.sleep(0.2)  # let the slow handler end before the server stops
 
 
-async def test_refused(http_session: aiohttp.ClientSession) -> None:
+async def test_refused(session: aiohttp.ClientSession) -> None:
     """Nothing listening is CannotConnect."""
-    client = OscClient(http_session, "127.0.0.1", 1, tuning=OscTuning(timeout=2))
+    client = OscClient(session, "127.0.0.1", 1, tuning=OscTuning(timeout=2))
     with pytest.raises(CannotConnect):
         await client.info()
 
 
-def test_bad_address(http_session: aiohttp.ClientSession) -> None:
+def test_bad_address(session: aiohttp.ClientSession) -> None:
     """A host that cannot be part of a URL is CannotConnect, not ValueError."""
     with pytest.raises(CannotConnect):
-        OscClient(http_session, "bad host/name", 80)
+        OscClient(session, "bad host/name", 80)
     with pytest.raises(AuthenticationFailed):
-        OscClient(http_session, "127.0.0.1", 80, "user:name", "pw")
+        OscClient(session, "127.0.0.1", 80, "user:name", "pw")
 
 
 async def test_headers(
-    osc_server: RunningServer, http_session: aiohttp.ClientSession
+    osc_server: RunningServer, session: aiohttp.ClientSession
 ) -> None:
     """The simulated camera insists on the spec's headers, which the client sends."""
     url = f"{osc_server.url}/osc/state"
-    async with http_session.post(url) as resp:
+    async with session.post(url) as resp:
         assert resp.status == 403
-    async with http_session.post(url, headers=dict(HEADERS)) as resp:
+    async with session.post(url, headers=dict(HEADERS)) as resp:
         assert resp.status == 200
 
 

@@ -52,13 +52,13 @@ def test_cli() -> None:
 async def test_simulator_protocol_errors(
     osc_server: RunningServer,
     osc_sim: OscSimulator,
-    http_session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession,
 ) -> None:
     """The fake camera answers malformed requests the way the spec says."""
 
     async def post(path: str, body: Any = None, raw: bytes | None = None) -> Any:
         data = raw if raw is not None else (None if body is None else json.dumps(body))
-        async with http_session.post(
+        async with session.post(
             f"{osc_server.url}{path}", data=data, headers=dict(HEADERS)
         ) as resp:
             answer = await resp.json()
@@ -113,7 +113,7 @@ async def test_simulator_protocol_errors(
             "parameters": {"options": {"captureMode": "image"}},
         },
     ) == (403, "disabledCommand")
-    async with http_session.post(
+    async with session.post(
         f"{osc_server.url}/osc/state", headers=dict(HEADERS)
     ) as resp:
         state = (await resp.json())["state"]
@@ -124,13 +124,13 @@ async def test_simulator_protocol_errors(
 async def test_simulator_level1_sessions(
     osc_server: RunningServer,
     level1_sim: OscSimulator,
-    http_session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession,
 ) -> None:
     """Level 1 session commands of the fake camera."""
 
     async def run(name: str, params: dict[str, Any] | None = None) -> Any:
         body = {"name": name, "parameters": params or {}}
-        async with http_session.post(
+        async with session.post(
             f"{osc_server.url}/osc/commands/execute",
             data=json.dumps(body),
             headers=dict(HEADERS),

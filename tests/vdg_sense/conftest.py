@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,8 +10,9 @@ import pytest
 
 from custom_components.camera_bridge.api.vdg_sense import DeviceRef, VdgSenseClient
 from custom_components.camera_bridge.const import CONF_KIND, KIND_VDG_SENSE
-from simulator.common import RunningServer, serve
+from simulator.common import RunningServer
 from simulator.vdg_sense import VdgSenseSimulator
+from tests.conftest import StartServer
 
 # The recording span the client tests export
 START = datetime(2024, 1, 19, 10, 0, tzinfo=UTC)
@@ -68,22 +67,10 @@ def sim() -> VdgSenseSimulator:
 
 @pytest.fixture
 async def vdg_server(
-    sim: VdgSenseSimulator, socket_enabled: None
-) -> AsyncIterator[RunningServer]:
+    start_server: StartServer, sim: VdgSenseSimulator
+) -> RunningServer:
     """The fake server on a free port of 127.0.0.1."""
-    server = await serve(sim)
-    yield server
-    await server.stop()
-    # let handlers cancelled by the shutdown finish before the cleanup checks
-    for _ in range(3):
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """An aiohttp session closed at teardown."""
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
+    return await start_server(sim)
 
 
 @pytest.fixture
