@@ -2,7 +2,13 @@
 # Shared helpers for the project scripts: where the toolchain lives and how to
 # run a command with Python >= 3.14.2 (directly, or inside a Debian testing
 # root through bubblewrap when the host has no such Python).
-set -euo pipefail
+# Scripts source it and run with strict options; an interactive shell may
+# source it too (`source scripts/lib.sh; in_env python ...`) and keeps its own
+# options (set -e there would close the terminal on the next failing command).
+case $- in
+  *i*) ;;
+  *) set -euo pipefail ;;
+esac
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${CAMERA_BRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/camera-bridge}"
@@ -17,7 +23,7 @@ case "$LEG" in
   newest) REQS="$REPO/requirements_test.txt" ;;
   minimum) REQS="$REPO/requirements_test_min.txt" ;;
   smoke) REQS="$REPO/requirements_smoke.txt" ;;
-  *) echo "unknown LEG=$LEG (newest|minimum|smoke)" >&2; exit 2 ;;
+  *) echo "unknown LEG=$LEG (newest|minimum|smoke)" >&2; return 2 ;;
 esac
 VENV="$VENVS/$LEG"
 
