@@ -18,7 +18,7 @@ from custom_components.camera_bridge.api.osc import OscClient, OscTuning
 from custom_components.camera_bridge.backends import osc as osc_backend
 from custom_components.camera_bridge.backends.osc.coordinator import OscCoordinator
 from custom_components.camera_bridge.const import CONF_KIND, KIND_OSC
-from simulator.common import RunningServer
+from simulator.common import Faults, RunningServer
 from simulator.osc import OscSimulator
 from tests.conftest import StartServer, setup_entry
 
@@ -38,6 +38,16 @@ async def prime(client: OscClient) -> None:
     """Let the client learn the camera (info, level) before faults are set."""
     await client.info()
     await client.state()
+
+
+def refusal(name: str, code: str, message: str | None = None) -> Faults:
+    """Faults: the camera answers every command with this OSC error (HTTP 400)."""
+    error = {"code": code} if message is None else {"code": code, "message": message}
+    return Faults(
+        status=400,
+        status_body={"name": name, "state": "error", "error": error},
+        paths=("execute",),
+    )
 
 
 def is_jpeg(data: bytes) -> tuple[int, int]:

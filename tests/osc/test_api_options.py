@@ -21,7 +21,7 @@ from custom_components.camera_bridge.api.osc.errors import MAX_MESSAGE, SEARCH_C
 from simulator import osc as osc_sim_module
 from simulator.common import Faults
 from simulator.osc import OscSimulator
-from tests.osc.conftest import RICOH_MISSING, RICOH_NAME, RICOH_VALUE, prime
+from tests.osc.conftest import RICOH_MISSING, RICOH_NAME, RICOH_VALUE, prime, refusal
 
 # ------------------------------------------------------------------- options
 
@@ -304,15 +304,7 @@ async def test_long_error_message_over_http(
 ) -> None:
     """A camera answering a 64 KB error message: the error shows its start only."""
     await prime(client)
-    osc_sim.faults = Faults(
-        status=400,
-        status_body={
-            "name": "camera.setOptions",
-            "state": "error",
-            "error": {"code": "invalidParameterValue", "message": "z" * 65536},
-        },
-        paths=("execute",),
-    )
+    osc_sim.faults = refusal("camera.setOptions", "invalidParameterValue", "z" * 65536)
     with pytest.raises(OscParameterRefused) as err:
         await client.set_options({"iso": 100})
     assert err.value.parameter == "iso"
@@ -345,14 +337,8 @@ async def test_capture_modes_unsupported(
 ) -> None:
     """A camera without captureModeSupport reports no modes."""
     await prime(client)
-    osc_sim.faults = Faults(
-        status=400,
-        status_body={
-            "name": "camera.getOptions",
-            "state": "error",
-            "error": {"code": "invalidParameterName", "message": "captureModeSupport"},
-        },
-        paths=("execute",),
+    osc_sim.faults = refusal(
+        "camera.getOptions", "invalidParameterName", "captureModeSupport"
     )
     await client.info()
     assert await client.capture_modes() == ()

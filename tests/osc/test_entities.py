@@ -17,7 +17,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.camera_bridge.api.osc import OscState, OscStorage
-from custom_components.camera_bridge.backends.osc.coordinator import OscData
+from custom_components.camera_bridge.backends.osc.coordinator import (
+    OscCoordinator,
+    OscData,
+)
 from custom_components.camera_bridge.backends.osc.entities import capture_state
 from simulator.common import Faults
 from simulator.osc import OscSimulator
@@ -49,6 +52,20 @@ def _record(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, listener)
     return seen
+
+
+async def _start_slow_shot(
+    hass: HomeAssistant, osc_sim: OscSimulator, entry: MockConfigEntry
+) -> tuple[list[dict[str, Any]], OscCoordinator]:
+    """Press take picture on a camera whose shot lasts 15 polls.
+
+    Answers the shot events recorded from before the press, and the coordinator.
+    """
+    osc_sim.shot_polls = 15
+    events = _record(hass, EVENTS)
+    coordinator = coordinator_of(entry)
+    await _press(hass)
+    return events, coordinator
 
 
 async def test_take_picture_button(
@@ -175,10 +192,7 @@ async def test_own_picture_not_announced_twice(
     hass: HomeAssistant, osc_entry: MockConfigEntry, osc_sim: OscSimulator
 ) -> None:
     """Polls during and after our own shot do not announce it again."""
-    osc_sim.shot_polls = 15
-    events = _record(hass, EVENTS)
-    coordinator = coordinator_of(osc_entry)
-    await _press(hass)
+    events, coordinator = await _start_slow_shot(hass, osc_sim, osc_entry)
     await coordinator.async_refresh()  # while shooting
     await hass.async_block_till_done(wait_background_tasks=True)
     await coordinator.async_refresh()
@@ -376,10 +390,7 @@ async def test_camera_shot_during_ours(
     hass: HomeAssistant, osc_entry: MockConfigEntry, osc_sim: OscSimulator
 ) -> None:
     """A new file seen while our shot runs waits for our shot to announce."""
-    osc_sim.shot_polls = 15
-    events = _record(hass, EVENTS)
-    coordinator = coordinator_of(osc_entry)
-    await _press(hass)
+    events, coordinator = await _start_slow_shot(hass, osc_sim, osc_entry)
     osc_sim.files.clear()
     osc_sim.capture_status = "idle"
     osc_sim.shoot_on_camera()

@@ -18,7 +18,7 @@ from simulator.common import Faults
 from simulator.osc import OscSimulator
 from tests.conftest import advance_time, find_device, setup_entry
 
-from .conftest import coordinator_of
+from .conftest import coordinator_of, refusal
 
 BATTERY = "sensor.theta_battery"
 
@@ -27,6 +27,15 @@ async def _poll(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 11
 ) -> None:
     await advance_time(hass, freezer, seconds)
+
+
+@pytest.fixture
+async def generic_entry(
+    hass: HomeAssistant, osc_data: dict[str, Any], osc_sim: OscSimulator
+) -> MockConfigEntry:
+    """A loaded entry of a camera whose state tells no _latestFileUrl."""
+    osc_sim.theta_state = False
+    return await setup_entry(hass, osc_data, title="THETA")
 
 
 def _commands(sim: OscSimulator) -> int:
@@ -130,46 +139,34 @@ async def test_generic_camera_lists_files_on_change(
 
 async def test_generic_camera_listing_fails_then_retried(
     hass: HomeAssistant,
-    osc_data: dict[str, Any],
+    generic_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A listing that fails is owed and asked again on the next poll."""
-    osc_sim.theta_state = False
-    entry = await setup_entry(hass, osc_data, title="THETA")
     osc_sim.shoot_on_camera()
     osc_sim.faults = Faults(status=503, paths=("/osc/commands/execute",), remaining=2)
     await _poll(hass, freezer)
-    assert coordinator_of(entry).data.latest_url is None
+    assert coordinator_of(generic_entry).data.latest_url is None
     await _poll(hass, freezer)
-    assert coordinator_of(entry).data.latest_url is not None
-    assert coordinator_of(entry).data.storage is not None
+    assert coordinator_of(generic_entry).data.latest_url is not None
+    assert coordinator_of(generic_entry).data.storage is not None
 
 
 async def test_camera_without_listing(
     hass: HomeAssistant,
-    osc_data: dict[str, Any],
+    generic_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A camera that knows no listFiles is not asked again."""
-    osc_sim.theta_state = False
-    entry = await setup_entry(hass, osc_data, title="THETA")
-    osc_sim.faults = Faults(
-        status=400,
-        status_body={
-            "name": "camera.listFiles",
-            "state": "error",
-            "error": {"code": "unknownCommand"},
-        },
-        paths=("/osc/commands/execute",),
-    )
+    osc_sim.faults = refusal("camera.listFiles", "unknownCommand")
     osc_sim.set_battery(0.3)
     await _poll(hass, freezer)
     osc_sim.set_battery(0.2)
     await _poll(hass, freezer)
     assert osc_sim.count("execute:camera.listFiles") == 1
-    assert entry.state is ConfigEntryState.LOADED
+    assert generic_entry.state is ConfigEntryState.LOADED
 
 
 @pytest.mark.parametrize("code", ["invalidParameterName", "unknownCommand"])
@@ -180,15 +177,7 @@ async def test_camera_without_video_or_storage(
     code: str,
 ) -> None:
     """No recording buttons without video; no storage sensors without the options."""
-    osc_sim.faults = Faults(
-        status=400,
-        status_body={
-            "name": "camera.getOptions",
-            "state": "error",
-            "error": {"code": code, "message": "unsupported"},
-        },
-        paths=("/osc/commands/execute",),
-    )
+    osc_sim.faults = refusal("camera.getOptions", code, "unsupported")
     entry = await setup_entry(hass, osc_data, title="THETA")
     assert hass.states.get("button.theta_take_picture") is not None
     assert hass.states.get("button.theta_start_recording") is None
@@ -270,14 +259,11 @@ async def test_storage_owed_while_busy(
 ) -> None:
     """Storage is not read behind a running command; it is read on a later poll."""
     coordinator = coordinator_of(osc_entry)
-    await coordinator.client._lock.acquire()
-    try:
+    async with coordinator.client._lock:
         osc_sim.shoot_on_camera()
         reads = osc_sim.count("execute:camera.getOptions")
         await _poll(hass, freezer)
         assert osc_sim.count("execute:camera.getOptions") == reads
-    finally:
-        coordinator.client._lock.release()
     await _poll(hass, freezer)
     assert osc_sim.count("execute:camera.getOptions") == reads + 1
     # a failed read (503, not counted by command name) is owed too
@@ -292,22 +278,17 @@ async def test_storage_owed_while_busy(
 
 async def test_generic_camera_listing_waits_for_commands(
     hass: HomeAssistant,
-    osc_data: dict[str, Any],
+    generic_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The listing is not queued behind a running command: it is owed."""
-    osc_sim.theta_state = False
-    entry = await setup_entry(hass, osc_data, title="THETA")
-    coordinator = coordinator_of(entry)
+    coordinator = coordinator_of(generic_entry)
     listings = osc_sim.count("execute:camera.listFiles")
-    await coordinator.client._lock.acquire()
-    try:
+    async with coordinator.client._lock:
         osc_sim.shoot_on_camera()
         await _poll(hass, freezer)
         assert osc_sim.count("execute:camera.listFiles") == listings
-    finally:
-        coordinator.client._lock.release()
     await _poll(hass, freezer)
     assert osc_sim.count("execute:camera.listFiles") == listings + 1
     assert coordinator.data.latest_url is not None

@@ -13,9 +13,9 @@ import voluptuous as vol
 
 from custom_components.camera_bridge.backends.osc.services import validate_options
 from custom_components.camera_bridge.const import DOMAIN
-from simulator.common import Faults
 from simulator.osc import OscSimulator
 from tests.conftest import StartServer, find_device, setup_entry
+from tests.osc.conftest import refusal
 
 # What RICOH's emulator answers for validation errors, word for word
 RICOH_NAME = "Any input parameter or option name is unrecognized or supported."
@@ -181,15 +181,7 @@ async def test_set_options_long_camera_message(
     hass: HomeAssistant, osc_entry: MockConfigEntry, osc_sim: OscSimulator
 ) -> None:
     """A 64 KB message of the camera reaches the user cut to a few hundred characters."""
-    osc_sim.faults = Faults(
-        status=400,
-        status_body={
-            "name": "camera.setOptions",
-            "state": "error",
-            "error": {"code": "invalidParameterValue", "message": "z" * 65536},
-        },
-        paths=("execute",),
-    )
+    osc_sim.faults = refusal("camera.setOptions", "invalidParameterValue", "z" * 65536)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN,
