@@ -10,16 +10,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
-from unittest.mock import patch
 
+from homeassistant.components.camera import async_get_stream_source
 from homeassistant.components.camera.const import DATA_COMPONENT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.camera_bridge.backends.wcs import webrtc as wcs_webrtc
-from custom_components.camera_bridge.backends.wcs.webrtc import WcsWebRtc
+from custom_components.camera_bridge.backends.wcs.webrtc import (
+    ANSWER_TIMEOUT,
+    WcsWebRtc,
+)
 from simulator.common import RunningServer
 from simulator.wcs import WcsSimulator
 from tests.conftest import setup_entry
@@ -218,10 +220,10 @@ async def test_failed_offers_give_the_frontend_an_error(
     message: str,
 ) -> None:
     await break_it(wcs_sim)
-    with patch.object(wcs_webrtc, "ANSWER_TIMEOUT", 0.3):
-        _sessions(hass).timeout = wcs_webrtc.ANSWER_TIMEOUT
-        await frontend.offer((await viewer.offer())[0])
-        error = await frontend.event()
+    # 10 s in use (ANSWER_TIMEOUT); the silent server needs no longer wait
+    _sessions(hass).timeout = 0.3
+    await frontend.offer((await viewer.offer())[0])
+    error = await frontend.event()
     assert error["type"] == "error"
     assert error["code"] == "wcs_webrtc_failed"
     assert error["message"].startswith(message)
@@ -282,8 +284,6 @@ async def test_stream_source_stays_rtsp_or_hls(
     hass: HomeAssistant, wcs_data: dict[str, Any], ws_server: RunningServer
 ) -> None:
     """Behind WebRTC, Home Assistant's stream component gets RTSP or HLS."""
-    from homeassistant.components.camera import async_get_stream_source
-
     await setup_entry(
         hass,
         wcs_data,
@@ -291,4 +291,6 @@ async def test_stream_source_stays_rtsp_or_hls(
     )
     source = await async_get_stream_source(hass, CAMERA)
     assert source == "http://127.0.0.1:8082/garden/garden.m3u8"
-    assert _sessions(hass).url == f"ws://127.0.0.1:{ws_server.port}/"
+    sessions = _sessions(hass)
+    assert sessions.url == f"ws://127.0.0.1:{ws_server.port}/"
+    assert sessions.timeout == ANSWER_TIMEOUT == 10
