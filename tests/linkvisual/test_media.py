@@ -24,29 +24,11 @@ from simulator import media
 from simulator.common import Faults
 from simulator.linkvisual import LinkVisualSimulator
 from tests.conftest import MediaWs
+from tests.media_browse import ROOT, browse, ids, titles
 
 from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, camera, setup_account
 
-ROOT = f"media-source://{DOMAIN}"
 HLS = "application/vnd.apple.mpegurl"
-
-
-def ids(folder: dict[str, Any]) -> list[str]:
-    """The media ids of a folder's children."""
-    return [child["media_content_id"] for child in folder["children"]]
-
-
-def titles(folder: dict[str, Any]) -> list[str]:
-    """The titles of a folder's children."""
-    return [child["title"] for child in folder["children"]]
-
-
-async def browse(ws: MediaWs, media_id: str) -> dict[str, Any]:
-    """A folder; fails the test on an error answer."""
-    answer = await ws("browse_media", media_id)
-    assert answer["success"], answer
-    result: dict[str, Any] = answer["result"]
-    return result
 
 
 def yesterday() -> date:
@@ -63,6 +45,19 @@ def seed_day(
     for begin in begins:
         sim.add_recording(iot_id, begin.timestamp(), begin.timestamp() + 60)
     return begins
+
+
+def garden_yesterday(entry: MockConfigEntry) -> str:
+    """The media id of the garden camera's folder of yesterday."""
+    return f"{ROOT}/{entry.entry_id}/day/garden/{yesterday().isoformat()}"
+
+
+async def browse_yesterday(
+    media_ws: MediaWs, sim: LinkVisualSimulator, entry: MockConfigEntry, count: int
+) -> dict[str, Any]:
+    """The garden camera's folder of yesterday, holding ``count`` recordings."""
+    seed_day(sim, yesterday(), count)
+    return await browse(media_ws, garden_yesterday(entry))
 
 
 def hhmmss(moment: datetime) -> str:
@@ -135,10 +130,7 @@ async def test_resolve_asks_a_fresh_url_each_time(
     entry: MockConfigEntry,
 ) -> None:
     """Each play is a new QueryRecordUrl; the HLS URL plays as it is."""
-    seed_day(sim, yesterday(), 1)
-    day = await browse(
-        media_ws, f"{ROOT}/{entry.entry_id}/day/garden/{yesterday().isoformat()}"
-    )
+    day = await browse_yesterday(media_ws, sim, entry, 1)
     item = ids(day)[0]
     urls = []
     for _ in range(2):
@@ -169,7 +161,7 @@ async def test_page_through_a_long_day(
 ) -> None:
     """130 recordings: the newest 30, then 50 older, then the first 50."""
     begins = seed_day(sim, yesterday(), 130)
-    base = f"{ROOT}/{entry.entry_id}/day/garden/{yesterday().isoformat()}"
+    base = garden_yesterday(entry)
     seen: list[str] = []
     before = sim.count("QueryRecord")
     folder = await browse(media_ws, base)
@@ -205,7 +197,7 @@ async def test_pages_without_a_total(
     """A service that gives no Total is followed page by page, forwards."""
     sim.list_total = False
     begins = seed_day(sim, yesterday(), lv_media.PAGE_SIZE + 5)
-    base = f"{ROOT}/{entry.entry_id}/day/garden/{yesterday().isoformat()}"
+    base = garden_yesterday(entry)
     before = sim.count("QueryRecord")
     first = await browse(media_ws, base)
     assert sim.count("QueryRecord") == before + 1
@@ -244,10 +236,7 @@ async def test_unknown_or_tampered_ids_send_nothing(
     sim: LinkVisualSimulator,
     entry: MockConfigEntry,
 ) -> None:
-    seed_day(sim, yesterday(), 2)
-    day = await browse(
-        media_ws, f"{ROOT}/{entry.entry_id}/day/garden/{yesterday().isoformat()}"
-    )
+    day = await browse_yesterday(media_ws, sim, entry, 2)
     listed = ids(day)[0].rpartition("/")[2]
     calls = len(sim.calls)
     too_old = dt_util.now().date() - timedelta(days=lv_media.DAYS)
@@ -288,9 +277,8 @@ async def test_unreachable_service_is_a_clear_error(
     sim: LinkVisualSimulator,
     entry: MockConfigEntry,
 ) -> None:
-    seed_day(sim, yesterday(), 1)
-    base = f"{ROOT}/{entry.entry_id}/day/garden/{yesterday().isoformat()}"
-    item = ids(await browse(media_ws, base))[0]
+    base = garden_yesterday(entry)
+    item = ids(await browse_yesterday(media_ws, sim, entry, 1))[0]
     sim.faults = Faults(drop=True)
     answer = await media_ws("browse_media", base)
     assert answer["error"]["code"] == "browse_media_failed"

@@ -8,13 +8,13 @@ from the simulated camera behind it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import io
 import time
 from typing import Any
 
 import av
 from homeassistant.core import HomeAssistant
-from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -29,11 +29,11 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults, RunningServer
 from simulator.osc import OscSimulator
 from tests.conftest import MediaWs, setup_entry
+from tests.media_browse import ROOT, browse, ids
 
-from .conftest import coordinator_of
+from .conftest import coordinator_of, is_jpeg
 
 type Ws = MediaWs
-ROOT = f"media-source://{DOMAIN}"
 
 
 @pytest.fixture
@@ -42,39 +42,51 @@ def ws(media_ws: MediaWs) -> MediaWs:
     return media_ws
 
 
-def jpeg_size(data: bytes) -> tuple[int, int]:
-    """Size of a JPEG, failing the test when it is not one."""
-    with Image.open(io.BytesIO(data)) as image:
-        assert image.format == "JPEG"
-        return image.size
+@dataclass
+class EntryMedia:
+    """The OSC entry's folder in the Media browser."""
+
+    ws: MediaWs
+    sim: OscSimulator
+    entry: MockConfigEntry
+
+    @property
+    def id(self) -> str:
+        """The media id of the entry's folder."""
+        return f"{ROOT}/{self.entry.entry_id}"
+
+    async def folder(self, files: int | None = None) -> dict[str, Any]:
+        """The entry's folder, once the camera holds ``files`` files when given."""
+        if files is not None:
+            self.sim.set_archive(files)
+        return await browse(self.ws, self.id)
+
+    async def first_item(self, files: int | None = None) -> str:
+        """The media id of the first file of the entry's folder."""
+        folder = await self.folder(files)
+        item: str = folder["children"][0]["media_content_id"]
+        return item
 
 
-def ids(folder: dict[str, Any]) -> list[str]:
-    """The media ids of a folder's children."""
-    return [child["media_content_id"] for child in folder["children"]]
-
-
-async def browse(ws: Ws, media_id: str) -> dict[str, Any]:
-    """A folder; fails the test on an error answer."""
-    answer = await ws("browse_media", media_id)
-    assert answer["success"], answer
-    result: dict[str, Any] = answer["result"]
-    return result
+@pytest.fixture
+def media(ws: MediaWs, osc_sim: OscSimulator, osc_entry: MockConfigEntry) -> EntryMedia:
+    """The simulated camera's entry, loaded, as the Media browser shows it."""
+    return EntryMedia(ws, osc_sim, osc_entry)
 
 
 async def test_browse_the_camera_newest_first(
-    hass: HomeAssistant, ws: Ws, osc_sim: OscSimulator, osc_entry: MockConfigEntry
+    hass: HomeAssistant, media: EntryMedia, osc_sim: OscSimulator
 ) -> None:
     """Camera Bridge holds the entry; the entry its files with day and time."""
     osc_sim.set_archive(7)
     newest = osc_sim.shoot_on_camera()
-    root = await browse(ws, ROOT)
+    root = await browse(media.ws, ROOT)
     assert root["title"] == "Camera Bridge"
-    assert ids(root) == [f"{ROOT}/{osc_entry.entry_id}"]
+    assert ids(root) == [media.id]
     assert root["children"][0]["title"] == "THETA"
     assert root["children"][0]["can_expand"]
     calls = osc_sim.count("execute:camera.listFiles")
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    folder = await media.folder()
     assert osc_sim.count("execute:camera.listFiles") == calls + 1
     assert folder["title"] == "THETA"
     assert (folder["media_class"], folder["can_expand"]) == ("directory", True)
@@ -88,7 +100,7 @@ async def test_browse_the_camera_newest_first(
     assert kinds.count(("video", "video/mp4")) == 1
     assert all(i["can_play"] and not i["can_expand"] for i in items)
     assert all(
-        i["thumbnail"].startswith(f"/api/{DOMAIN}/media/{osc_entry.entry_id}/thumb/")
+        i["thumbnail"].startswith(f"/api/{DOMAIN}/media/{media.entry.entry_id}/thumb/")
         and "authSig=" in i["thumbnail"]
         for i in items
     )
@@ -99,25 +111,25 @@ async def test_browse_the_camera_newest_first(
 
 
 async def test_ten_thousand_files_one_listing_per_page(
-    hass: HomeAssistant, ws: Ws, osc_sim: OscSimulator, osc_entry: MockConfigEntry
+    hass: HomeAssistant, media: EntryMedia, osc_sim: OscSimulator
 ) -> None:
     """Each folder is one listFiles call of 50; "Older files" leads on."""
     osc_sim.set_archive(10_000)
-    entry_id = osc_entry.entry_id
+    entry_id = media.entry.entry_id
     calls = osc_sim.count("execute:camera.listFiles")
-    first = await browse(ws, f"{ROOT}/{entry_id}")
+    first = await browse(media.ws, f"{ROOT}/{entry_id}")
     assert osc_sim.count("execute:camera.listFiles") == calls + 1
     assert len(first["children"]) == 51
     older = first["children"][-1]
     assert (older["title"], older["media_class"]) == ("Older files", "directory")
     assert older["media_content_id"] == f"{ROOT}/{entry_id}/page/50"
-    second = await browse(ws, older["media_content_id"])
+    second = await browse(media.ws, older["media_content_id"])
     assert osc_sim.count("execute:camera.listFiles") == calls + 2
     assert second["title"] == "Files 51 to 100 of 10000"
     assert len(second["children"]) == 51
     assert not set(ids(first)[:50]) & set(ids(second)[:50])
     assert ids(second)[-1] == f"{ROOT}/{entry_id}/page/100"
-    last = await browse(ws, f"{ROOT}/{entry_id}/page/9950")
+    last = await browse(media.ws, f"{ROOT}/{entry_id}/page/9950")
     assert last["title"] == "Files 9951 to 10000 of 10000"
     assert len(last["children"]) == 50  # no folder after the last page
     assert osc_sim.count("execute:camera.listFiles") == calls + 3
@@ -125,22 +137,20 @@ async def test_ten_thousand_files_one_listing_per_page(
 
 async def test_resolve_and_fetch_as_a_browser_would(
     hass: HomeAssistant,
-    ws: Ws,
     hass_client: ClientSessionGenerator,
     hass_client_no_auth: ClientSessionGenerator,
     osc_sim: OscSimulator,
-    osc_entry: MockConfigEntry,
+    media: EntryMedia,
 ) -> None:
     """A signed URL without a login; the path unsigned only with one."""
-    osc_sim.set_archive(5)
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    folder = await media.folder(5)
     picture, *_, video = folder["children"]
-    answer = await ws("resolve_media", picture["media_content_id"])
+    answer = await media.ws("resolve_media", picture["media_content_id"])
     assert answer["success"], answer
     url, mime = answer["result"]["url"], answer["result"]["mime_type"]
     assert mime == "image/jpeg"
     path = url.partition("?")[0]
-    assert path.startswith(f"/api/{DOMAIN}/media/{osc_entry.entry_id}/file/")
+    assert path.startswith(f"/api/{DOMAIN}/media/{media.entry.entry_id}/file/")
     assert "authSig=" in url
     anonymous = await hass_client_no_auth()
     response = await anonymous.get(url)
@@ -148,7 +158,7 @@ async def test_resolve_and_fetch_as_a_browser_would(
     assert response.headers["Content-Type"] == "image/jpeg"
     body = await response.read()
     assert body == osc_sim.archive.file(0).content
-    assert jpeg_size(body) == (256, 128)
+    assert is_jpeg(body) == (256, 128)
     # unsigned: a login is needed
     assert (await anonymous.get(path)).status == 401
     logged_in = await hass_client()
@@ -160,7 +170,7 @@ async def test_resolve_and_fetch_as_a_browser_would(
     other = video["thumbnail"].partition("?")[0]
     assert (await anonymous.get(f"{other}?{signature}")).status == 401
     # the video plays: real H.264 in an MP4
-    answer = await ws("resolve_media", video["media_content_id"])
+    answer = await media.ws("resolve_media", video["media_content_id"])
     assert answer["result"]["mime_type"] == "video/mp4"
     response = await anonymous.get(answer["result"]["url"])
     assert response.headers["Content-Type"] == "video/mp4"
@@ -170,32 +180,31 @@ async def test_resolve_and_fetch_as_a_browser_would(
 
 async def test_thumbnails_from_the_listing_or_the_camera(
     hass: HomeAssistant,
-    ws: Ws,
     hass_client_no_auth: ClientSessionGenerator,
     osc_sim: OscSimulator,
-    osc_entry: MockConfigEntry,
+    media: EntryMedia,
 ) -> None:
     """Listed thumbnails cost no request; missing ones come from ?type=thumb."""
     osc_sim.set_archive(3)
     client = await hass_client_no_auth()
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    folder = await media.folder()
     before = sum(osc_sim.requests.values())
     response = await client.get(folder["children"][0]["thumbnail"])
     assert response.status == 200
     assert response.headers["Content-Type"] == "image/jpeg"
-    assert jpeg_size(await response.read()) == (160, 80)
+    assert is_jpeg(await response.read()) == (160, 80)
     assert sum(osc_sim.requests.values()) == before
     # a camera that leaves thumbnails out of its listings (THETA SC2)
     osc_sim.list_thumbnails = False
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    folder = await media.folder()
     thumb = folder["children"][1]["thumbnail"]
     # forget what the first listing brought
-    memory = _memory(osc_entry)
+    memory = _memory(media.entry)
     memory._thumbs.clear()
     memory._thumb_bytes = 0
     response = await client.get(thumb)
     assert response.status == 200
-    assert jpeg_size(await response.read()) == (160, 80)
+    assert is_jpeg(await response.read()) == (160, 80)
     assert osc_sim.count("thumbnail") == 1
     await client.get(thumb)
     assert osc_sim.count("thumbnail") == 1  # kept
@@ -209,17 +218,15 @@ def _memory(entry: MockConfigEntry) -> CameraMedia:
 
 async def test_unknown_and_tampered_ids_send_nothing(
     hass: HomeAssistant,
-    ws: Ws,
     hass_client: ClientSessionGenerator,
     osc_sim: OscSimulator,
-    osc_entry: MockConfigEntry,
+    media: EntryMedia,
 ) -> None:
     """Ids the camera did not list are not found, before any request."""
-    osc_sim.set_archive(3)
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    folder = await media.folder(3)
     listed = folder["children"][0]["media_content_id"].rsplit("/", 1)[1]
     tampered = ("0" if listed[0] != "0" else "1") + listed[1:]
-    entry_id = osc_entry.entry_id
+    entry_id = media.entry.entry_id
     before = sum(osc_sim.requests.values())
     for path in (
         f"file/{tampered}",
@@ -231,10 +238,10 @@ async def test_unknown_and_tampered_ids_send_nothing(
         f"next/{listed}",
         "secret",
     ):
-        answer = await ws("browse_media", f"{ROOT}/{entry_id}/{path}")
+        answer = await media.ws("browse_media", f"{ROOT}/{entry_id}/{path}")
         assert answer["error"]["code"] == "browse_media_failed"
         assert "does not exist" in answer["error"]["message"]
-    answer = await ws("resolve_media", f"{ROOT}/{entry_id}/file/{tampered}")
+    answer = await media.ws("resolve_media", f"{ROOT}/{entry_id}/file/{tampered}")
     assert answer["error"]["code"] == "resolve_media_failed"
     assert "does not exist" in answer["error"]["message"]
     client = await hass_client()
@@ -246,14 +253,12 @@ async def test_unknown_and_tampered_ids_send_nothing(
 
 async def test_a_file_gone_from_the_camera_is_not_found(
     hass: HomeAssistant,
-    ws: Ws,
     hass_client: ClientSessionGenerator,
     osc_sim: OscSimulator,
-    osc_entry: MockConfigEntry,
+    media: EntryMedia,
 ) -> None:
     osc_sim.shoot_on_camera()
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
-    item = folder["children"][0]["media_content_id"]
+    item = await media.first_item()
     path = f"/api/{DOMAIN}/media/{item.removeprefix(ROOT + '/')}"
     osc_sim.files.clear()
     client = await hass_client()
@@ -266,22 +271,18 @@ async def test_a_file_gone_from_the_camera_is_not_found(
 
 async def test_unreachable_camera_is_a_clear_error(
     hass: HomeAssistant,
-    ws: Ws,
     hass_client: ClientSessionGenerator,
-    osc_sim: OscSimulator,
     osc_server: RunningServer,
-    osc_entry: MockConfigEntry,
+    media: EntryMedia,
 ) -> None:
     """Asleep or off the network: an error answer, not a spinner."""
-    osc_sim.set_archive(3)
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
-    item = folder["children"][0]["media_content_id"]
+    item = await media.first_item(3)
     await osc_server.stop()
-    answer = await ws("browse_media", f"{ROOT}/{osc_entry.entry_id}")
+    answer = await media.ws("browse_media", media.id)
     assert answer["error"]["code"] == "browse_media_failed"
     assert answer["error"]["message"].startswith("THETA cannot be reached")
     # resolving needs no camera; fetching does
-    answer = await ws("resolve_media", item)
+    answer = await media.ws("resolve_media", item)
     assert answer["success"]
     client = await hass_client()
     response = await client.get(answer["result"]["url"])
@@ -290,20 +291,19 @@ async def test_unreachable_camera_is_a_clear_error(
 
 async def test_camera_answering_too_slowly(
     hass: HomeAssistant,
-    ws: Ws,
     osc_sim: OscSimulator,
-    osc_entry: MockConfigEntry,
+    media: EntryMedia,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A camera busy with another command past the deadline."""
     monkeypatch.setattr(osc_media, "LIST_DEADLINE", 0.2)
-    client = coordinator_of(osc_entry).client
+    client = coordinator_of(media.entry).client
     async with client._lock:
-        answer = await ws("browse_media", f"{ROOT}/{osc_entry.entry_id}")
+        answer = await media.ws("browse_media", media.id)
     assert answer["error"]["code"] == "browse_media_failed"
     assert "did not list its files within 0.2 s" in answer["error"]["message"]
     osc_sim.faults = Faults(status=503, paths=("execute",))
-    answer = await ws("browse_media", f"{ROOT}/{osc_entry.entry_id}")
+    answer = await media.ws("browse_media", media.id)
     assert answer["error"]["code"] == "browse_media_failed"
 
 
@@ -311,16 +311,14 @@ async def test_level1_camera_pages_by_token(
     hass: HomeAssistant,
     ws: Ws,
     hass_client_no_auth: ClientSessionGenerator,
-    osc_sim: OscSimulator,
+    level1_sim: OscSimulator,
     osc_data: dict[str, Any],
 ) -> None:
     """A THETA S on level 1: images, token pages, getImage behind the view."""
-    osc_sim.api_levels = (1,)
-    osc_sim.client_version = 1
-    osc_sim.model = "RICOH THETA S"
-    osc_sim.set_archive(130)  # 104 images
+    level1_sim.model = "RICOH THETA S"
+    level1_sim.set_archive(130)  # 104 images
     entry = await setup_entry(
-        hass, osc_data, title="THETA S", unique_id=osc_sim.serial_number
+        hass, osc_data, title="THETA S", unique_id=level1_sim.serial_number
     )
     first = await browse(ws, f"{ROOT}/{entry.entry_id}")
     assert len(first["children"]) == 51
@@ -329,43 +327,43 @@ async def test_level1_camera_pages_by_token(
     second = await browse(ws, older["media_content_id"])
     third = await browse(ws, second["children"][-1]["media_content_id"])
     assert len(third["children"]) == 4
-    assert osc_sim.count("execute:camera.listImages") == 3
+    assert level1_sim.count("execute:camera.listImages") == 3
     assert len(set(ids(first) + ids(second) + ids(third))) == 104 + 2
     answer = await ws("resolve_media", third["children"][-1]["media_content_id"])
     client = await hass_client_no_auth()
     response = await client.get(answer["result"]["url"])
     assert response.status == 200
-    assert jpeg_size(await response.read()) == (256, 128)
-    assert osc_sim.count("execute:camera.getImage") == 1
+    assert is_jpeg(await response.read()) == (256, 128)
+    assert level1_sim.count("execute:camera.getImage") == 1
     thumb = await client.get(third["children"][0]["thumbnail"])
-    assert jpeg_size(await thumb.read()) == (160, 80)
+    assert is_jpeg(await thumb.read()) == (160, 80)
 
 
 async def test_folders_of_the_other_protocol_level(
-    hass: HomeAssistant, ws: Ws, osc_sim: OscSimulator, osc_entry: MockConfigEntry
+    hass: HomeAssistant, media: EntryMedia, osc_sim: OscSimulator
 ) -> None:
     """A THETA S switching levels: pages of the other level are not found."""
     osc_sim.set_archive(70)  # 56 pictures: two pages on level 1 too
-    client = coordinator_of(osc_entry).client
-    level2 = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    client = coordinator_of(media.entry).client
+    level2 = await media.folder()
     page = level2["children"][-1]["media_content_id"]
     assert page.endswith("/page/50")
     # Wi-Fi dropped: back on clientVersion 1, and it stays there
     osc_sim.refuse_level2 = True
     osc_sim.fall_back_to_level1()
     await client.state()
-    level1 = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    level1 = await media.folder()
     assert client.api_level == 1
     token = level1["children"][-1]["media_content_id"]
     assert "/next/" in token
-    answer = await ws("browse_media", page)
+    answer = await media.ws("browse_media", page)
     assert "does not exist" in answer["error"]["message"]
     # and back on level 2
     osc_sim.refuse_level2 = False
     osc_sim.client_version = 2
     osc_sim.touch()
     await client.state()
-    answer = await ws("browse_media", token)
+    answer = await media.ws("browse_media", token)
     assert "does not exist" in answer["error"]["message"]
     assert client.api_level == 2
 
@@ -391,7 +389,7 @@ async def test_digest_camera_through_the_view(
     client = await hass_client_no_auth()
     response = await client.get(answer["result"]["url"])
     assert response.status == 200
-    assert jpeg_size(await response.read()) == (256, 128)
+    assert is_jpeg(await response.read()) == (256, 128)
 
 
 def test_memory_is_bounded() -> None:
@@ -424,10 +422,9 @@ def test_memory_is_bounded() -> None:
 
 async def test_odd_listings(
     hass: HomeAssistant,
-    ws: Ws,
     hass_client: ClientSessionGenerator,
     osc_sim: OscSimulator,
-    osc_entry: MockConfigEntry,
+    media: EntryMedia,
 ) -> None:
     """No dates, no total, unknown extensions, garbled thumbnails: shown anyway."""
     entries = [
@@ -444,7 +441,7 @@ async def test_odd_listings(
         },
         paths=("execute",),
     )
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    folder = await media.folder()
     osc_sim.faults = Faults()
     items = folder["children"]
     # fewer than a page and no total: no "Older files"
@@ -455,7 +452,7 @@ async def test_odd_listings(
         ("image", "image/jpeg"),
     ]
     # one item browsed alone
-    item = await browse(ws, items[1]["media_content_id"])
+    item = await browse(media.ws, items[1]["media_content_id"])
     assert (item["title"], item["can_play"]) == ("VID_2.insv", True)
     # the garbled thumbnail was left out: the camera's thumbnail URL instead
     client = await hass_client()
@@ -468,14 +465,12 @@ async def test_level1_camera_without_thumbnails(
     hass: HomeAssistant,
     ws: Ws,
     hass_client: ClientSessionGenerator,
-    osc_sim: OscSimulator,
+    level1_sim: OscSimulator,
     osc_data: dict[str, Any],
 ) -> None:
     """A level 1 file has no thumbnail URL: no thumbnail rather than a broken one."""
-    osc_sim.api_levels = (1,)
-    osc_sim.client_version = 1
-    osc_sim.list_thumbnails = False
-    osc_sim.set_archive(2)
+    level1_sim.list_thumbnails = False
+    level1_sim.set_archive(2)
     entry = await setup_entry(hass, osc_data, title="THETA S", unique_id="1")
     folder = await browse(ws, f"{ROOT}/{entry.entry_id}")
     assert [i["thumbnail"] for i in folder["children"]] == [None, None]
@@ -487,21 +482,20 @@ async def test_level1_camera_without_thumbnails(
 
 async def test_a_reloaded_entry_forgets_and_browsing_refills(
     hass: HomeAssistant,
-    ws: Ws,
     hass_client: ClientSessionGenerator,
-    osc_sim: OscSimulator,
-    osc_entry: MockConfigEntry,
+    media: EntryMedia,
 ) -> None:
     """Ids live as long as the entry's coordinator: reopen the folder after."""
-    osc_sim.set_archive(2)
-    folder = await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    folder = await media.folder(2)
     item = folder["children"][0]["media_content_id"]
     path = f"/api/{DOMAIN}/media/{item.removeprefix(ROOT + '/')}"
     client = await hass_client()
     assert (await client.get(path)).status == 200
-    assert await hass.config_entries.async_reload(osc_entry.entry_id)
+    assert await hass.config_entries.async_reload(media.entry.entry_id)
     await hass.async_block_till_done()
     assert (await client.get(path)).status == 404
-    assert "does not exist" in (await ws("resolve_media", item))["error"]["message"]
-    await browse(ws, f"{ROOT}/{osc_entry.entry_id}")
+    assert (
+        "does not exist" in (await media.ws("resolve_media", item))["error"]["message"]
+    )
+    await media.folder()
     assert (await client.get(path)).status == 200
