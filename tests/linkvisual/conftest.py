@@ -1,10 +1,12 @@
-"""Fixtures of the LinkVisual tests: a simulator on a free port, a session, a client."""
+"""Fixtures of the LinkVisual tests: a simulator on a free port, a client, an account entry."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.core import HomeAssistant
 import pytest
@@ -14,7 +16,7 @@ from custom_components.camera_bridge.api.linkvisual import Device, LinkVisualCli
 from custom_components.camera_bridge.const import CONF_KIND, KIND_LINKVISUAL
 from simulator.common import RunningServer
 from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
-from tests.conftest import StartServer, setup_entry
+from tests.conftest import StartServer, advance_time, setup_entry
 
 GARDEN = Device(iot_id="SimCam0001xyzIotIdA000100")
 PORCH = Device(product_key="a1SimProduct", device_name="porch")
@@ -95,3 +97,51 @@ async def setup_account(
         subentries_data=[camera()] if cameras is None else cameras,
         **kwargs,
     )
+
+
+RECORD_NOW = "button.garden_record_now"
+
+
+@dataclass
+class Account:
+    """The simulated account's entry under test, and Home Assistant's clock."""
+
+    hass: HomeAssistant
+    data: dict[str, Any]
+    sim: LinkVisualSimulator
+    freezer: FrozenDateTimeFactory
+
+    async def record(
+        self,
+        delay: float,
+        cameras: list[ConfigSubentryDataWithId] | None = None,
+        **kwargs: Any,
+    ) -> MockConfigEntry:
+        """Set the entry up, files ready ``delay`` s after a trigger; press Record now."""
+        self.sim.record_delay = delay
+        entry = await setup_account(self.hass, self.data, cameras, **kwargs)
+        await self.hass.services.async_call(
+            "button", "press", {"entity_id": RECORD_NOW}, blocking=True
+        )
+        return entry
+
+    async def setup(
+        self, cameras: list[ConfigSubentryDataWithId] | None = None, **kwargs: Any
+    ) -> MockConfigEntry:
+        """Set the entry up (the garden camera by default)."""
+        return await setup_account(self.hass, self.data, cameras, **kwargs)
+
+    async def tick(self, seconds: float) -> None:
+        """Move the clock and let the polls it triggers finish."""
+        await advance_time(self.hass, self.freezer, seconds)
+
+
+@pytest.fixture
+def account(
+    hass: HomeAssistant,
+    lv_data: dict[str, Any],
+    sim: LinkVisualSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> Account:
+    """The account's entry, not set up yet."""
+    return Account(hass, lv_data, sim, freezer)

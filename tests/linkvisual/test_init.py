@@ -22,7 +22,7 @@ from simulator.common import Faults
 from simulator.linkvisual import LinkVisualSimulator
 from tests.conftest import advance_time, find_device
 
-from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, camera, setup_account
+from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, Account, camera, setup_account
 
 BUTTON = "button.garden_record_now"
 SENSOR = "sensor.garden_last_recording"
@@ -73,14 +73,13 @@ async def test_setup_creates_camera_devices(
 
 async def test_latest_recording_found_idle(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Idle, the camera's newest file is found with one QueryRecord per scan interval."""
     now = dt_util.utcnow().timestamp()
     sim.add_recording(GARDEN_IOT_ID, now - 3000, now - 2700)
-    await setup_account(hass, lv_data)
+    await account.setup()
     state = hass.states.get(SENSOR)
     assert dt_util.parse_datetime(state.state) == dt_util.utc_from_timestamp(
         int(now - 2700)
@@ -88,9 +87,9 @@ async def test_latest_recording_found_idle(
     assert state.attributes["file_name"] == sim.files[0].file_name
     assert state.attributes["record_id"] is None
     newer = sim.add_recording(GARDEN_IOT_ID, now - 600, now - 300)
-    await _tick(hass, freezer, 120)
+    await account.tick(120)
     assert sim.count("QueryRecord") == 1  # not due yet
-    await _tick(hass, freezer, 181)
+    await account.tick(181)
     assert sim.count("QueryRecord") == 2
     assert hass.states.get(SENSOR).attributes["file_name"] == newer.file_name
     # the window starts at the last known file
@@ -99,14 +98,11 @@ async def test_latest_recording_found_idle(
 
 async def test_record_now_until_ready(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Record now → started event → pending polls → ready event with file and URL."""
-    sim.record_delay = 40
-    entry = await setup_account(hass, lv_data, [camera(duration=30, pre_record=5)])
-    await _press(hass)
+    entry = await account.record(40, [camera(duration=30, pre_record=5)])
     started = _event(hass)
     assert started["event_type"] == "recording_started"
     record_id = started["record_id"]
@@ -116,11 +112,11 @@ async def test_record_now_until_ready(
     coordinator: LinkVisualCoordinator = entry.runtime_data
     assert coordinator.update_interval == timedelta(seconds=15)
     assert coordinator.data.cameras["garden"].pending == (record_id,)
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
     assert sim.count("QueryRecordByRecordId") == 1
     assert _event(hass)["event_type"] == "recording_started"
-    await _tick(hass, freezer, 16)
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
+    await account.tick(16)
     ready = _event(hass)
     assert ready["event_type"] == "recording_ready"
     assert ready["record_id"] == record_id
@@ -136,20 +132,17 @@ async def test_record_now_until_ready(
     # back to the idle pace, no more record polls
     assert coordinator.update_interval == timedelta(seconds=300)
     polls = sim.count("QueryRecordByRecordId")
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
     assert sim.count("QueryRecordByRecordId") == polls
 
 
 async def test_ready_without_vod_url_asks_for_one(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A ready file without VodUrl gets a playback URL from QueryRecordUrl."""
-    sim.record_delay = 1
-    await setup_account(hass, lv_data)
-    await _press(hass)
+    await account.record(1)
     record_id = _event(hass)["record_id"]
     file_name = sim.records[record_id].files[0].file_name
     sim.faults = Faults(
@@ -157,7 +150,7 @@ async def test_ready_without_vod_url_asks_for_one(
         status_body={"Success": True, "Data": {"FileName": file_name, "EndTime": 1}},
         remaining=1,
     )
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
     ready = _event(hass)
     assert ready["event_type"] == "recording_ready"
     assert sim.calls[-1]["Action"] == "QueryRecordUrl"
@@ -168,15 +161,12 @@ async def test_ready_without_vod_url_asks_for_one(
 @pytest.mark.parametrize("refusal", ["unknown_file", "forbidden"])
 async def test_ready_when_playback_url_fails(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
     refusal: str,
 ) -> None:
     """No playback URL is not a failure: the ready event has url None."""
-    sim.record_delay = 1
-    await setup_account(hass, lv_data)
-    await _press(hass)
+    await account.record(1)
     record_id = _event(hass)["record_id"]
     file_name = "unknown-file"
     if refusal == "forbidden":
@@ -187,7 +177,7 @@ async def test_ready_when_playback_url_fails(
         status_body={"Success": True, "Data": {"FileName": file_name}},
         remaining=1,
     )
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
     ready = _event(hass)
     assert ready["event_type"] == "recording_ready"
     assert ready["record_id"] == record_id
@@ -196,23 +186,19 @@ async def test_ready_when_playback_url_fails(
 
 async def test_timeout_then_late_file(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Past duration + margin: recording_failed (timeout); a late file is still reported."""
-    sim.record_delay = 2000
-    entry = await setup_account(
-        hass,
-        lv_data,
+    entry = await account.record(
+        2000,
         [camera(duration=10)],
         options={"scan_interval": 300, "pending_interval": 60, "ready_margin": 60},
     )
-    await _press(hass)
     record_id = _event(hass)["record_id"]
     for _ in range(2):
-        await _tick(hass, freezer, 61)
+        await account.tick(61)
     failed = _event(hass)
     assert failed["event_type"] == "recording_failed"
     assert failed["reason"] == "timeout"
@@ -223,10 +209,10 @@ async def test_timeout_then_late_file(
     assert coordinator.data.cameras["garden"].pending == (record_id,)
     # late records are only looked at with the idle poll
     polls = sim.count("QueryRecordByRecordId")
-    await _tick(hass, freezer, 301)
+    await account.tick(301)
     assert sim.count("QueryRecordByRecordId") == polls + 1
     for _ in range(6):
-        await _tick(hass, freezer, 301)
+        await account.tick(301)
     ready = _event(hass)
     assert ready["event_type"] == "recording_ready"
     assert ready["late"] is True
@@ -235,33 +221,27 @@ async def test_timeout_then_late_file(
 
 async def test_gives_up_after_a_day(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A record that never shows up is forgotten a day after its deadline."""
-    sim.record_delay = 10**9
-    entry = await setup_account(hass, lv_data, [camera(duration=10)])
-    await _press(hass)
-    await _tick(hass, freezer, 700)
-    await _tick(hass, freezer, 24 * 3600)
+    entry = await account.record(10**9, [camera(duration=10)])
+    await account.tick(700)
+    await account.tick(24 * 3600)
     assert "giving up on record" in caplog.text
     assert entry.runtime_data.data.cameras["garden"].pending == ()
 
 
 async def test_unknown_record_fails(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A record the service no longer knows ends with recording_failed (error)."""
-    sim.record_delay = 100
-    entry = await setup_account(hass, lv_data)
-    await _press(hass)
+    entry = await account.record(100)
     sim.records.clear()
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
     failed = _event(hass)
     assert failed["event_type"] == "recording_failed"
     assert failed["reason"] == "error"
@@ -294,36 +274,32 @@ async def test_press_failure(
 
 async def test_throttled_poll_keeps_pending(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A throttled poll fails the update but the pending record is kept and found later."""
-    sim.record_delay = 1
-    entry = await setup_account(hass, lv_data)
-    await _press(hass)
+    entry = await account.record(1)
     sim.throttle = 1
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
     assert not entry.runtime_data.last_update_success
     assert hass.states.get(BUTTON).state == STATE_UNAVAILABLE
     # events stay available: failures are reported through them
     assert hass.states.get(EVENT).state != STATE_UNAVAILABLE
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
     assert _event(hass)["event_type"] == "recording_ready"
     assert hass.states.get(BUTTON).state != STATE_UNAVAILABLE
 
 
 async def test_not_ready_while_down_then_recovers(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """An unreachable service keeps the entry in setup retry until it answers."""
     sim.faults = Faults(status=503, status_body="maintenance")
-    entry = await setup_account(hass, lv_data, expect=ConfigEntryState.SETUP_RETRY)
+    entry = await account.setup(expect=ConfigEntryState.SETUP_RETRY)
     sim.faults.reset()
-    await _tick(hass, freezer, 90)
+    await account.tick(90)
     assert entry.state is ConfigEntryState.LOADED
 
 
@@ -343,59 +319,54 @@ async def test_auth_failure_starts_reauth(
 
 async def test_unavailable_and_back(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The account going away makes the cameras unavailable, logged once."""
-    await setup_account(hass, lv_data)
+    await account.setup()
     caplog.set_level(logging.INFO)
     sim.faults = Faults(drop=True)
     for _ in range(3):
-        await _tick(hass, freezer, 301)
+        await account.tick(301)
         assert hass.states.get(SENSOR).state == STATE_UNAVAILABLE
     assert caplog.text.count("Error fetching camera_bridge") == 1
     sim.faults.reset()
-    await _tick(hass, freezer, 301)
+    await account.tick(301)
     assert hass.states.get(SENSOR).state == STATE_UNKNOWN
     assert caplog.text.count("data recovered") == 1
 
 
 async def test_one_camera_failing_does_not_fail_the_account(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A camera removed from the account is unavailable alone, and comes back."""
     gone = camera("Gone", "gone", iot_id="NotInTheAccount")
-    entry = await setup_account(hass, lv_data, [camera(), gone])
+    entry = await account.setup([camera(), gone])
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get("sensor.gone_last_recording").state == STATE_UNAVAILABLE
     assert hass.states.get(SENSOR).state == STATE_UNKNOWN
     assert caplog.text.count("Gone is not available") == 1
-    await _tick(hass, freezer, 301)
+    await account.tick(301)
     assert caplog.text.count("Gone is not available") == 1
     sim.cameras["NotInTheAccount"] = type(sim.cameras[GARDEN_IOT_ID])(
         "NotInTheAccount", "pk", "gone"
     )
-    await _tick(hass, freezer, 301)
+    await account.tick(301)
     assert hass.states.get("sensor.gone_last_recording").state == STATE_UNKNOWN
     assert "Gone is available again" in caplog.text
 
 
 async def test_pending_records_survive_a_reload(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Pending records and the last recording are stored and restored."""
-    sim.record_delay = 40
-    entry = await setup_account(hass, lv_data)
-    await _press(hass)
+    entry = await account.record(40)
     record_id = _event(hass)["record_id"]
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
@@ -403,7 +374,7 @@ async def test_pending_records_survive_a_reload(
     assert coordinator.data.cameras["garden"].pending == (record_id,)
     assert coordinator.update_interval == timedelta(seconds=15)
     for _ in range(3):
-        await _tick(hass, freezer, 16)
+        await account.tick(16)
     assert _event(hass)["event_type"] == "recording_ready"
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
@@ -506,16 +477,15 @@ async def test_devices_cannot_be_removed_by_hand(
 
 async def test_deleting_the_account_removes_its_stored_state(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     hass_storage: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """No file is left behind in .storage when the account goes."""
-    entry = await setup_account(hass, lv_data)
+    entry = await account.setup()
     await _press(hass)
-    await _tick(hass, freezer, 16)
+    await account.tick(16)
     key = f"camera_bridge.linkvisual.{entry.entry_id}"
-    await _tick(hass, freezer, 30)
+    await account.tick(30)
     assert key in hass_storage
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
@@ -524,9 +494,8 @@ async def test_deleting_the_account_removes_its_stored_state(
 
 async def test_recording_dated_in_the_future_does_not_stop_polling(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A newest file dated ahead of Home Assistant's clock keeps the account polled.
 
@@ -542,9 +511,9 @@ async def test_recording_dated_in_the_future_does_not_stop_polling(
         },
         remaining=1,
     )
-    await setup_account(hass, lv_data)
+    await account.setup()
     assert hass.states.get(SENSOR).attributes["file_name"] == "ahead"
     for _ in range(2):
-        await _tick(hass, freezer, 301)
+        await account.tick(301)
         assert hass.states.get(SENSOR).state != STATE_UNAVAILABLE
     assert sim.count("QueryRecord") == 2

@@ -14,13 +14,13 @@ import logging
 from typing import Any
 
 import av
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.camera import (
     CameraWebRTCProvider,
     async_get_image,
     async_get_stream_source,
     async_register_webrtc_provider,
 )
+from homeassistant.components.stream import Stream
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
@@ -35,9 +35,8 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.camera_bridge.backends.linkvisual import live
 from simulator import media
 from simulator.linkvisual import LinkVisualSimulator
-from tests.conftest import advance_time
 
-from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, camera, setup_account
+from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, Account, camera, setup_account
 
 CAMERA = "camera.garden_live"
 STREAM = 2  # CameraEntityFeature.STREAM
@@ -52,6 +51,17 @@ def _first_frame(url: str) -> av.VideoFrame:
 
 def _live_calls(sim: LinkVisualSimulator) -> list[dict[str, str]]:
     return [c for c in sim.calls if c["Action"] == "QueryLiveStreaming"]
+
+
+async def _watched_stream(hass: HomeAssistant, account: Account) -> Stream:
+    """The garden camera's stream with a viewer (the worker is not started)."""
+    assert await async_setup_component(hass, "stream", {})
+    await account.setup()
+    entity = hass.data["camera"].get_entity(CAMERA)
+    stream = await entity.async_create_stream()
+    assert stream is not None
+    stream.add_provider("hls")
+    return stream
 
 
 async def test_stream_source_plays_with_pyav(
@@ -94,23 +104,22 @@ async def test_one_request_for_twenty_viewers(
 
 async def test_new_url_shortly_before_expiry(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Reused until RENEW_BEFORE its end, then asked again; an old URL is refused."""
-    await setup_account(hass, lv_data)
+    await account.setup()
     first = await async_get_stream_source(hass, CAMERA)
     margin = live.RENEW_BEFORE.total_seconds()
-    await advance_time(hass, freezer, VALIDITY - margin - 1)
+    await account.tick(VALIDITY - margin - 1)
     assert await async_get_stream_source(hass, CAMERA) == first
     assert sim.count("QueryLiveStreaming") == 1
-    await advance_time(hass, freezer, 2)
+    await account.tick(2)
     second = await async_get_stream_source(hass, CAMERA)
     assert second != first
     assert sim.count("QueryLiveStreaming") == 2
     # the simulator honours the validity: past it the playlist answers 403
-    await advance_time(hass, freezer, margin)
+    await account.tick(margin)
     assert first is not None and second is not None
     with pytest.raises(av.HTTPForbiddenError):
         await hass.async_add_executor_job(_first_frame, first)
@@ -120,20 +129,14 @@ async def test_new_url_shortly_before_expiry(
 
 async def test_running_stream_gets_the_new_url(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """While someone watches, the stream's source is renewed before it expires."""
-    assert await async_setup_component(hass, "stream", {})
-    await setup_account(hass, lv_data)
-    entity = hass.data["camera"].get_entity(CAMERA)
-    stream = await entity.async_create_stream()
-    assert stream is not None
+    stream = await _watched_stream(hass, account)
     first = stream.source
-    stream.add_provider("hls")  # a viewer (the worker is not started)
     margin = live.RENEW_BEFORE.total_seconds()
-    await advance_time(hass, freezer, VALIDITY - margin + 1)
+    await account.tick(VALIDITY - margin + 1)
     assert sim.count("QueryLiveStreaming") == 2
     assert stream.source != first
     assert stream.source == await async_get_stream_source(hass, CAMERA)
@@ -141,7 +144,7 @@ async def test_running_stream_gets_the_new_url(
     for output in list(stream.outputs().values()):
         output.cleanup()
         stream._outputs.pop(output.name)
-    await advance_time(hass, freezer, VALIDITY)
+    await account.tick(VALIDITY)
     assert sim.count("QueryLiveStreaming") == 2
 
 
@@ -182,21 +185,15 @@ async def test_refused_key_is_not_asked_again(
 
 async def test_failed_renewal_keeps_the_stream(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A renewal that is refused twice is logged (without URL); the stream stays."""
-    assert await async_setup_component(hass, "stream", {})
-    await setup_account(hass, lv_data)
-    entity = hass.data["camera"].get_entity(CAMERA)
-    stream = await entity.async_create_stream()
-    assert stream is not None
+    stream = await _watched_stream(hass, account)
     first = stream.source
-    stream.add_provider("hls")
     sim.live_refusals = 2
-    await advance_time(hass, freezer, VALIDITY)
+    await account.tick(VALIDITY)
     assert sim.count("QueryLiveStreaming") == 3
     assert stream.source == first
     assert "the live stream was not renewed" in caplog.text
@@ -334,15 +331,14 @@ async def test_url_never_logged_nor_in_diagnostics(
 
 async def test_still_from_the_capture_api(
     hass: HomeAssistant,
-    lv_data: dict[str, Any],
+    account: Account,
     sim: LinkVisualSimulator,
-    freezer: FrozenDateTimeFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Capture, wait for the upload, download; shared by viewers for a while."""
     monkeypatch.setattr(live, "CAPTURE_POLL_INTERVAL", 0.01)
     sim.capture_delay = 0.0
-    await setup_account(hass, lv_data)
+    await account.setup()
     images = await asyncio.gather(*(async_get_image(hass, CAMERA) for _ in range(5)))
     assert sim.count("TriggerCapturePicture") == 1
     assert sim.count("QueryDevicePictureFile") == 1
@@ -351,10 +347,10 @@ async def test_still_from_the_capture_api(
     with Image.open(io.BytesIO(images[0].content)) as picture:
         assert picture.size == (media.WIDTH, media.HEIGHT)
     # a dashboard a little later gets the same picture
-    await advance_time(hass, freezer, live.STILL_MAX_AGE.total_seconds() - 1)
+    await account.tick(live.STILL_MAX_AGE.total_seconds() - 1)
     assert (await async_get_image(hass, CAMERA)).content == images[0].content
     assert sim.count("TriggerCapturePicture") == 1
-    await advance_time(hass, freezer, 2)
+    await account.tick(2)
     await async_get_image(hass, CAMERA)
     assert sim.count("TriggerCapturePicture") == 2
 
