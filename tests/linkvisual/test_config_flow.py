@@ -14,9 +14,10 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.camera_bridge.api import linkvisual as lv_api
-from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_LINKVISUAL
+from custom_components.camera_bridge.const import KIND_LINKVISUAL
 from simulator.common import Faults, RunningServer
 from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
+from tests.flows import bug_shows_unknown, configure, start_user_form
 
 from .conftest import (
     ENTRY_UNIQUE_ID,
@@ -36,27 +37,17 @@ def _form(server: RunningServer, **changes: Any) -> dict[str, Any]:
     } | changes
 
 
-async def _start(hass: HomeAssistant) -> dict[str, Any]:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert KIND_LINKVISUAL in result["menu_options"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": KIND_LINKVISUAL}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == KIND_LINKVISUAL
-    return result
-
-
 async def test_user_flow_creates_entry(
-    hass: HomeAssistant, server: RunningServer, sim: LinkVisualSimulator
+    hass: HomeAssistant,
+    server: RunningServer,
+    sim: LinkVisualSimulator,
+    lv_data: dict[str, Any],
 ) -> None:
     """A working key creates the account; values are trimmed and normalised."""
-    result = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await start_user_form(hass, KIND_LINKVISUAL)
+    result = await configure(
+        hass,
+        result,
         _form(
             server,
             access_key_id=f" {DEFAULT_KEY_ID} ",
@@ -66,14 +57,7 @@ async def test_user_flow_creates_entry(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == f"LinkVisual cn-shanghai (…{DEFAULT_KEY_ID[-4:]})"
-    assert result["data"] == {
-        CONF_KIND: KIND_LINKVISUAL,
-        "access_key_id": DEFAULT_KEY_ID,
-        "access_key_secret": DEFAULT_KEY_SECRET,
-        "region": "cn-shanghai",
-        "endpoint": server.url,
-        "iot_instance_id": "",
-    }
+    assert result["data"] == lv_data
     assert result["result"].unique_id == DEFAULT_KEY_ID
     assert sim.calls[-1]["Action"] == "QueryTimeTemplate"
     await hass.async_block_till_done()
@@ -85,13 +69,11 @@ async def test_user_flow_with_instance(
 ) -> None:
     """The instance id is part of the check, the unique id and the title."""
     sim.iot_instance_id = "iot-cn-sim01"
-    result = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(server)
-    )
+    result = await start_user_form(hass, KIND_LINKVISUAL)
+    result = await configure(hass, result, _form(server))
     assert result["errors"] == {"base": "service_error"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(server, iot_instance_id="iot-cn-sim01")
+    result = await configure(
+        hass, result, _form(server, iot_instance_id="iot-cn-sim01")
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == f"{DEFAULT_KEY_ID}:iot-cn-sim01"
@@ -125,7 +107,7 @@ async def test_user_flow_errors_then_recovers(
     errors: dict[str, str],
 ) -> None:
     """Every error shows on the form; fixing it creates the entry."""
-    result = await _start(hass)
+    result = await start_user_form(hass, KIND_LINKVISUAL)
     match setup:
         case "throttle":
             sim.throttle = 1
@@ -135,17 +117,13 @@ async def test_user_flow_errors_then_recovers(
             sim.faults = Faults(malformed=True)
         case "forbidden":
             sim.forbidden_actions.add("QueryTimeTemplate")
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(server, **changes)
-    )
+    result = await configure(hass, result, _form(server, **changes))
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     sim.time_offset = 0
     sim.faults.reset()
     sim.forbidden_actions.clear()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(server)
-    )
+    result = await configure(hass, result, _form(server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -153,21 +131,9 @@ async def test_user_flow_unexpected_error(
     hass: HomeAssistant, server: RunningServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug shows 'unknown' and the flow can still finish."""
-
-    async def boom(self: Any) -> None:
-        raise RuntimeError("surprise")
-
-    result = await _start(hass)
-    monkeypatch.setattr(lv_api.LinkVisualClient, "check_credentials", boom)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(server)
-    )
-    assert result["errors"] == {"base": "unknown"}
-    monkeypatch.undo()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(server)
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await start_user_form(hass, KIND_LINKVISUAL)
+    check = (lv_api.LinkVisualClient, "check_credentials")
+    await bug_shows_unknown(hass, result, _form(server), monkeypatch, check)
 
 
 async def test_same_account_cannot_be_added_twice(
@@ -175,10 +141,8 @@ async def test_same_account_cannot_be_added_twice(
 ) -> None:
     """The AccessKeyId (+ instance) identifies the account."""
     await setup_account(hass, lv_data)
-    result = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(server, region="cn-beijing")
-    )
+    result = await start_user_form(hass, KIND_LINKVISUAL)
+    result = await configure(hass, result, _form(server, region="cn-beijing"))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -191,13 +155,9 @@ async def test_reauth(
     sim.keys[DEFAULT_KEY_ID] = "rotated-secret"
     result = await entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"access_key_secret": "wrong"}
-    )
+    result = await configure(hass, result, {"access_key_secret": "wrong"})
     assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"access_key_secret": "rotated-secret"}
-    )
+    result = await configure(hass, result, {"access_key_secret": "rotated-secret"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data["access_key_secret"] == "rotated-secret"
@@ -217,12 +177,11 @@ async def test_reconfigure_rotates_the_key(
     sim.keys["LTAInewkey"] = "new-secret"
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(server, access_key_id="LTAInewkey")
-    )
+    result = await configure(hass, result, _form(server, access_key_id="LTAInewkey"))
     assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await configure(
+        hass,
+        result,
         _form(server, access_key_id="LTAInewkey", access_key_secret="new-secret"),
     )
     assert result["type"] is FlowResultType.ABORT
@@ -253,8 +212,9 @@ async def test_reconfigure_onto_another_account_aborts(
 
     await setup_entry(hass, other, unique_id="LTAIother", title="Other")
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await configure(
+        hass,
+        result,
         _form(server, access_key_id="LTAIother", access_key_secret="other-secret"),
     )
     assert result["type"] is FlowResultType.ABORT

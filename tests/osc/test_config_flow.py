@@ -5,33 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.camera_bridge.api import osc as osc_api
-from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_OSC
 from simulator.common import Faults, RunningServer
 from simulator.osc import OscSimulator
 from tests.conftest import StartServer, setup_entry
+from tests.flows import bug_shows_unknown, configure, start_user_form
 
 USER = "THETAYL10100001"
 PASSWORD = "10100001"
 
 
 async def _start_osc_form(hass: HomeAssistant) -> dict[str, Any]:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert "osc" in result["menu_options"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "osc"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "osc"
+    result = await start_user_form(hass, "osc")
     assert result["errors"] == {}
     return result
 
@@ -41,21 +31,18 @@ def _form(server: RunningServer, **extra: Any) -> dict[str, Any]:
 
 
 async def test_user_flow_creates_entry(
-    hass: HomeAssistant, osc_server: RunningServer
+    hass: HomeAssistant, osc_server: RunningServer, osc_data: dict[str, Any]
 ) -> None:
     """Host and port of a camera in direct mode: an entry named after the model."""
     result = await _start_osc_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await configure(
+        hass,
+        result,
         {CONF_HOST: f" http://{osc_server.host}/ ", CONF_PORT: osc_server.port},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "RICOH THETA Z1"
-    assert result["data"] == {
-        CONF_KIND: KIND_OSC,
-        CONF_HOST: osc_server.host,
-        CONF_PORT: osc_server.port,
-    }
+    assert result["data"] == osc_data
     assert result["result"].unique_id == "10100001"
 
 
@@ -65,8 +52,8 @@ async def test_user_flow_with_digest_credentials(
     """Client mode: the camera asks for Digest credentials."""
     osc_sim.auth = (USER, PASSWORD)
     result = await _start_osc_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(osc_server, username=USER, password=PASSWORD)
+    result = await configure(
+        hass, result, _form(osc_server, username=USER, password=PASSWORD)
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_USERNAME] == USER
@@ -82,9 +69,7 @@ async def test_camera_id_when_no_serial(
     osc_sim.model = ""
     osc_sim.manufacturer = ""
     result = await _start_osc_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(osc_server)
-    )
+    result = await configure(hass, result, _form(osc_server))
     assert result["result"].unique_id == "cam-7"
     assert result["title"] == "OSC camera"
 
@@ -137,17 +122,13 @@ async def test_user_flow_errors_then_recovers(
     """Every error is shown on the form; fixing it creates the entry."""
     result = await _start_osc_form(hass)
     break_it(osc_sim)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**_form(osc_server), **user_input}
-    )
+    result = await configure(hass, result, {**_form(osc_server), **user_input})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     osc_sim.faults.reset()
     osc_sim.auth = None
     osc_sim.serial_number = "10100001"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(osc_server)
-    )
+    result = await configure(hass, result, _form(osc_server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -155,21 +136,10 @@ async def test_user_flow_unexpected_error(
     hass: HomeAssistant, osc_server: RunningServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug shows 'unknown' instead of crashing the flow."""
-
-    async def boom(self: osc_api.OscClient, *, refresh: bool = False) -> None:
-        raise RuntimeError("surprise")
-
     result = await _start_osc_form(hass)
-    monkeypatch.setattr(osc_api.OscClient, "info", boom)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(osc_server)
+    await bug_shows_unknown(
+        hass, result, _form(osc_server), monkeypatch, (osc_api.OscClient, "info")
     )
-    assert result["errors"] == {"base": "unknown"}
-    monkeypatch.undo()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(osc_server)
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_duplicate_aborts(
@@ -178,9 +148,7 @@ async def test_duplicate_aborts(
     """The same camera (by serial number) cannot be added twice."""
     await setup_entry(hass, osc_data, unique_id="10100001")
     result = await _start_osc_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(osc_server)
-    )
+    result = await configure(hass, result, _form(osc_server))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -201,12 +169,12 @@ async def test_reauth(
     osc_sim.auth = (USER, "new-password")
     result = await entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USER, CONF_PASSWORD: "still-wrong"}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: "still-wrong"}
     )
     assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USER, CONF_PASSWORD: "new-password"}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: "new-password"}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
@@ -224,7 +192,7 @@ async def test_reauth_other_camera(
     entry = await setup_entry(hass, osc_data, unique_id="10100001")
     osc_sim.serial_number = "99999999"
     result = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass, result, {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
 
@@ -241,12 +209,10 @@ async def test_reconfigure_new_address(
     moved = await start_server(OscSimulator(shot_polls=2))
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: "", CONF_PORT: moved.port}
-    )
+    result = await configure(hass, result, {CONF_HOST: "", CONF_PORT: moved.port})
     assert result["errors"] == {CONF_HOST: "invalid_host"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: moved.host, CONF_PORT: moved.port}
+    result = await configure(
+        hass, result, {CONF_HOST: moved.host, CONF_PORT: moved.port}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -266,8 +232,8 @@ async def test_reconfigure_wrong_device(
     entry = await setup_entry(hass, osc_data, unique_id="10100001")
     other = await start_server(OscSimulator(serial_number="20200002"))
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: other.host, CONF_PORT: other.port}
+    result = await configure(
+        hass, result, {CONF_HOST: other.host, CONF_PORT: other.port}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"

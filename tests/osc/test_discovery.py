@@ -14,10 +14,11 @@ from homeassistant.loader import async_get_integration
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_OSC
+from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults, RunningServer
 from simulator.osc import OscSimulator
 from tests.conftest import StartServer, setup_entry
+from tests.flows import configure
 
 INSTANCE = "THETAYL10100001"
 USER = INSTANCE
@@ -60,7 +61,7 @@ async def test_manifest_matches_theta_names(hass: HomeAssistant) -> None:
 
 
 async def test_discovered_camera_without_auth(
-    hass: HomeAssistant, osc_server: RunningServer
+    hass: HomeAssistant, osc_server: RunningServer, osc_data: dict[str, Any]
 ) -> None:
     """An open camera shows its model and serial; confirming creates the entry."""
     result = await _discover(hass, _announced(osc_server))
@@ -76,14 +77,10 @@ async def test_discovered_camera_without_auth(
     assert context["title_placeholders"] == result["description_placeholders"]
     assert context["unique_id"] == "10100001"
 
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass, result, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "RICOH THETA Z1"
-    assert result["data"] == {
-        CONF_KIND: KIND_OSC,
-        CONF_HOST: osc_server.host,
-        CONF_PORT: osc_server.port,
-    }
+    assert result["data"] == osc_data
     assert result["result"].unique_id == "10100001"
     assert result["result"].state is ConfigEntryState.LOADED
 
@@ -105,14 +102,14 @@ async def test_discovered_camera_asks_for_credentials(
     }
     assert suggested == {CONF_USERNAME: USER}
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USER, CONF_PASSWORD: "wrong"}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: "wrong"}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_auth"}
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_USERNAME] == USER
@@ -137,13 +134,13 @@ async def test_discovered_camera_fully_protected(
 
     # the camera drops off the network before the user confirms: say so, retry
     osc_sim.faults = Faults(drop=True)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
     )
     assert result["errors"] == {"base": "cannot_connect"}
     osc_sim.faults.reset()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "RICOH THETA Z1"
@@ -166,8 +163,8 @@ async def test_name_and_identity_disagree(
     entry.add_to_hass(hass)
     result = await _discover(hass, _announced(osc_server, "THETAYL99999999"))
     assert _flow_context(hass, result["flow_id"])["unique_id"] == "99999999"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"

@@ -1,0 +1,59 @@
+"""Walking Camera Bridge's config flow the way the frontend does.
+
+Shared by the backends' config-flow tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+
+from custom_components.camera_bridge.const import DOMAIN
+
+
+async def start_user_form(hass: HomeAssistant, kind: str) -> ConfigFlowResult:
+    """The user step: the menu of backends, then the form of ``kind``."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert kind in result["menu_options"]
+    result = await configure(hass, result, {"next_step_id": kind})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == kind
+    return result
+
+
+async def configure(
+    hass: HomeAssistant, result: ConfigFlowResult, user_input: dict[str, Any]
+) -> ConfigFlowResult:
+    """The flow's next step once ``user_input`` is sent to the current one."""
+    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+
+
+async def bug_shows_unknown(
+    hass: HomeAssistant,
+    result: ConfigFlowResult,
+    user_input: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    client_method: tuple[type, str],
+) -> None:
+    """A bug in the client's check shows 'unknown' on the form, not a crash.
+
+    ``client_method`` (a client class and a method name) raises an unexpected
+    error for the first try; the same input then creates the entry.
+    """
+
+    async def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("surprise")
+
+    monkeypatch.setattr(*client_method, boom)
+    result = await configure(hass, result, user_input)
+    assert result["errors"] == {"base": "unknown"}
+    monkeypatch.undo()
+    result = await configure(hass, result, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
