@@ -5,14 +5,17 @@ Shared by the backends' config-flow tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.camera_bridge.const import DOMAIN
+from simulator.common import Faults, SimulatorBase
 
 
 async def start_user_form(hass: HomeAssistant, kind: str) -> ConfigFlowResult:
@@ -57,3 +60,35 @@ async def bug_shows_unknown(
     monkeypatch.undo()
     result = await configure(hass, result, user_input)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+# What the user forms of servers with HTTP Basic credentials show for the
+# usual faults: (how the simulator breaks, what the user typed, the error)
+SERVER_FAULTS: list[tuple[Callable[[Any], None], dict[str, Any], dict[str, str]]] = [
+    (
+        lambda sim: setattr(sim, "faults", Faults(drop=True)),
+        {},
+        {"base": "cannot_connect"},
+    ),
+    (lambda sim: setattr(sim, "auth", ("u", "p")), {}, {"base": "invalid_auth"}),
+    (
+        lambda sim: setattr(sim, "faults", Faults(malformed=True)),
+        {},
+        {"base": "invalid_response"},
+    ),
+]
+
+
+async def reauth_to_new_password(
+    hass: HomeAssistant, entry: MockConfigEntry, sim: SimulatorBase
+) -> None:
+    """The server now asks for admin/n3w: reauth refuses a wrong password, stores the right one."""
+    sim.auth = ("admin", "n3w")  # type: ignore[attr-defined]
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await configure(hass, result, {"username": "admin", "password": "wrong"})
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await configure(hass, result, {"username": "admin", "password": "n3w"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data["password"] == "n3w"

@@ -5,29 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_VDG_SENSE
-from simulator.common import Faults, RunningServer
+from custom_components.camera_bridge.const import CONF_KIND, KIND_VDG_SENSE
+from simulator.common import RunningServer
 from simulator.vdg_sense import VdgSenseSimulator
 from tests.conftest import StartServer, setup_entry
-
-
-async def _start_form(hass: HomeAssistant) -> dict[str, Any]:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert "vdg_sense" in result["menu_options"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "vdg_sense"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "vdg_sense"
-    return result
+from tests.flows import (
+    SERVER_FAULTS,
+    bug_shows_unknown,
+    configure,
+    reauth_to_new_password,
+    start_user_form,
+)
 
 
 def _form(server: RunningServer, **extra: Any) -> dict[str, Any]:
@@ -45,9 +37,10 @@ async def test_user_flow_creates_entry(
 ) -> None:
     """The form checks /info and the export list, then creates the entry."""
     sim.auth = ("operator", "s3cret")
-    result = await _start_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await start_user_form(hass, "vdg_sense")
+    result = await configure(
+        hass,
+        result,
         _form(vdg_server, host=" 127.0.0.1 ", username="operator", password="s3cret"),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -75,17 +68,7 @@ def _no_export_api(sim: VdgSenseSimulator) -> None:
     [
         (lambda sim: None, {"host": "http://nvr/x"}, {"host": "invalid_host"}),
         (lambda sim: None, {"username": "a:b"}, {"username": "invalid_username"}),
-        (
-            lambda sim: setattr(sim, "faults", Faults(drop=True)),
-            {},
-            {"base": "cannot_connect"},
-        ),
-        (lambda sim: setattr(sim, "auth", ("u", "p")), {}, {"base": "invalid_auth"}),
-        (
-            lambda sim: setattr(sim, "faults", Faults(malformed=True)),
-            {},
-            {"base": "invalid_response"},
-        ),
+        *SERVER_FAULTS,
         (_no_export_api, {}, {"base": "export_api_missing"}),
     ],
 )
@@ -98,19 +81,15 @@ async def test_user_flow_errors_then_recovers(
     error: dict[str, str],
 ) -> None:
     """Every error shows on the form; fixing it creates the entry."""
-    result = await _start_form(hass)
+    result = await start_user_form(hass, "vdg_sense")
     setup(sim)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(vdg_server, **user_input)
-    )
+    result = await configure(hass, result, _form(vdg_server, **user_input))
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == error
     sim.faults.reset()
     sim.auth = None
     sim.failure = None
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(vdg_server)
-    )
+    result = await configure(hass, result, _form(vdg_server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
@@ -118,18 +97,12 @@ async def test_user_flow_errors_then_recovers(
 async def test_user_flow_unexpected_error(
     hass: HomeAssistant, vdg_server: RunningServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bug shows as unknown, not as a crash."""
+    """A bug shows as unknown, not as a crash; the flow can still finish."""
     from custom_components.camera_bridge.api import vdg_sense
 
-    async def boom(self: Any) -> None:
-        raise RuntimeError("surprise")
-
-    result = await _start_form(hass)
-    monkeypatch.setattr(vdg_sense.VdgSenseClient, "info", boom)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(vdg_server)
-    )
-    assert result["errors"] == {"base": "unknown"}
+    result = await start_user_form(hass, "vdg_sense")
+    info = (vdg_sense.VdgSenseClient, "info")
+    await bug_shows_unknown(hass, result, _form(vdg_server), monkeypatch, info)
 
 
 async def test_legacy_server_can_be_added(
@@ -137,10 +110,8 @@ async def test_legacy_server_can_be_added(
 ) -> None:
     """A server older than API 2.6.1 (no /info) is still accepted."""
     sim.legacy = True
-    result = await _start_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(vdg_server)
-    )
+    result = await start_user_form(hass, "vdg_sense")
+    result = await configure(hass, result, _form(vdg_server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
@@ -150,10 +121,8 @@ async def test_same_server_cannot_be_added_twice(
 ) -> None:
     """The address identifies the server."""
     await setup_entry(hass, vdg_data, unique_id=f"127.0.0.1:{vdg_server.port}")
-    result = await _start_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(vdg_server)
-    )
+    result = await start_user_form(hass, "vdg_sense")
+    result = await configure(hass, result, _form(vdg_server))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -166,19 +135,7 @@ async def test_reauth(
 ) -> None:
     """New credentials are checked against the same server."""
     entry = await setup_entry(hass, vdg_data, unique_id=f"127.0.0.1:{vdg_server.port}")
-    sim.auth = ("admin", "n3w")
-    result = await entry.start_reauth_flow(hass)
-    assert result["step_id"] == "reauth_confirm"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"username": "admin", "password": "wrong"}
-    )
-    assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"username": "admin", "password": "n3w"}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
-    assert entry.data["password"] == "n3w"
+    await reauth_to_new_password(hass, entry, sim)
     assert entry.data["host"] == "127.0.0.1"
 
 
@@ -197,13 +154,9 @@ async def test_reconfigure_moves_to_new_address(
     moved = await start_server(moved_sim)
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**_form(moved), "port": 9}
-    )
+    result = await configure(hass, result, {**_form(moved), "port": 9})
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**_form(moved), "verify_ssl": False}
-    )
+    result = await configure(hass, result, {**_form(moved), "verify_ssl": False})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.unique_id == f"127.0.0.1:{moved.port}"
@@ -232,9 +185,7 @@ async def test_reconfigure_onto_another_entry_aborts(
         title="Other",
     )
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _form(other)
-    )
+    result = await configure(hass, result, _form(other))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.camera_bridge.const import CONF_KIND, DOMAIN, KIND_WCS
-from simulator.common import Faults
+from custom_components.camera_bridge.const import CONF_KIND, KIND_WCS
 from simulator.wcs import WcsSimulator
 from tests.conftest import setup_entry
-
-
-async def _start_wcs_form(hass: HomeAssistant) -> dict[str, Any]:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert "wcs" in result["menu_options"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "wcs"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "wcs"
-    return result
+from tests.flows import (
+    SERVER_FAULTS,
+    bug_shows_unknown,
+    configure,
+    reauth_to_new_password,
+    start_user_form,
+)
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant, wcs_server) -> None:
-    result = await _start_wcs_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": f"{wcs_server.url}/rest-api/", "verify_ssl": True}
+    result = await start_user_form(hass, "wcs")
+    result = await configure(
+        hass, result, {"url": f"{wcs_server.url}/rest-api/", "verify_ssl": True}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Web Call Server 127.0.0.1"
@@ -48,34 +37,22 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, wcs_server) -> None:
     ("setup", "user_input", "error"),
     [
         (lambda sim: None, {"url": "not a url"}, {"url": "invalid_url"}),
-        (
-            lambda sim: setattr(sim, "faults", Faults(drop=True)),
-            {},
-            {"base": "cannot_connect"},
-        ),
-        (lambda sim: setattr(sim, "auth", ("u", "p")), {}, {"base": "invalid_auth"}),
-        (
-            lambda sim: setattr(sim, "faults", Faults(malformed=True)),
-            {},
-            {"base": "invalid_response"},
-        ),
+        *SERVER_FAULTS,
     ],
 )
 async def test_user_flow_errors_then_recovers(
     hass: HomeAssistant, wcs_server, wcs_sim: WcsSimulator, setup, user_input, error
 ) -> None:
-    result = await _start_wcs_form(hass)
+    result = await start_user_form(hass, "wcs")
     setup(wcs_sim)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": wcs_server.url, "verify_ssl": True, **user_input}
+    result = await configure(
+        hass, result, {"url": wcs_server.url, "verify_ssl": True, **user_input}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == error
     wcs_sim.faults.reset()
     wcs_sim.auth = None
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": wcs_server.url, "verify_ssl": True}
-    )
+    result = await configure(hass, result, {"url": wcs_server.url, "verify_ssl": True})
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -84,29 +61,21 @@ async def test_user_flow_unexpected_error(
 ) -> None:
     from custom_components.camera_bridge.api import wcs as wcs_api
 
-    async def boom(self) -> int:
-        raise RuntimeError("surprise")
-
-    result = await _start_wcs_form(hass)
-    monkeypatch.setattr(wcs_api.WcsClient, "check", boom)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": wcs_server.url, "verify_ssl": True}
+    result = await start_user_form(hass, "wcs")
+    form = {"url": wcs_server.url, "verify_ssl": True}
+    await bug_shows_unknown(
+        hass, result, form, monkeypatch, (wcs_api.WcsClient, "check")
     )
-    assert result["errors"] == {"base": "unknown"}
-    monkeypatch.undo()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": wcs_server.url, "verify_ssl": True}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_same_server_cannot_be_added_twice(
     hass: HomeAssistant, wcs_server, wcs_data
 ) -> None:
     await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
-    result = await _start_wcs_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await start_user_form(hass, "wcs")
+    result = await configure(
+        hass,
+        result,
         {
             "url": wcs_server.url.upper().replace("HTTP", "http") + "/",
             "verify_ssl": True,
@@ -118,19 +87,7 @@ async def test_same_server_cannot_be_added_twice(
 
 async def test_reauth(hass: HomeAssistant, wcs_server, wcs_sim, wcs_data) -> None:
     entry = await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
-    wcs_sim.auth = ("admin", "n3w")
-    result = await entry.start_reauth_flow(hass)
-    assert result["step_id"] == "reauth_confirm"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"username": "admin", "password": "wrong"}
-    )
-    assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"username": "admin", "password": "n3w"}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
-    assert entry.data["password"] == "n3w"
+    await reauth_to_new_password(hass, entry, wcs_sim)
     assert entry.data["url"] == wcs_server.url
 
 
@@ -143,13 +100,11 @@ async def test_reconfigure_moves_to_new_address(
     moved = await start_server(moved_sim)
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": "http://127.0.0.1:9", "verify_ssl": True}
+    result = await configure(
+        hass, result, {"url": "http://127.0.0.1:9", "verify_ssl": True}
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": moved.url, "verify_ssl": False}
-    )
+    result = await configure(hass, result, {"url": moved.url, "verify_ssl": False})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.unique_id == moved.url
@@ -165,8 +120,8 @@ async def test_reconfigure_same_address(
 ) -> None:
     entry = await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": wcs_server.url, "verify_ssl": True, "username": "x"}
+    result = await configure(
+        hass, result, {"url": wcs_server.url, "verify_ssl": True, "username": "x"}
     )
     assert result["reason"] == "reconfigure_successful"
     assert entry.data["username"] == "x"
@@ -181,9 +136,7 @@ async def test_reconfigure_onto_another_entry_aborts(
         hass, {**wcs_data, "url": other.url}, unique_id=other.url, title="Other"
     )
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": other.url, "verify_ssl": True}
-    )
+    result = await configure(hass, result, {"url": other.url, "verify_ssl": True})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert entry.data["url"] == wcs_server.url
