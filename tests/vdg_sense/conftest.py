@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant, callback
 import pytest
 
 from custom_components.camera_bridge.api.vdg_sense import DeviceRef, VdgSenseClient
@@ -17,6 +19,27 @@ from tests.conftest import StartServer
 # The recording span the client tests export
 START = datetime(2024, 1, 19, 10, 0, tzinfo=UTC)
 END = START + timedelta(minutes=5)
+
+
+EXPORTS_EVENT = "event.vdg_sense_127_0_0_1_exports"
+
+
+def export_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Collect the exports event entity's events as they fire."""
+    fired: list[dict[str, Any]] = []
+
+    @callback
+    def _record(event: Event) -> None:
+        new = event.data["new_state"]
+        if (
+            event.data["entity_id"] == EXPORTS_EVENT
+            and new
+            and new.state != STATE_UNAVAILABLE
+        ):
+            fired.append(dict(new.attributes))
+
+    hass.bus.async_listen("state_changed", _record)
+    return fired
 
 
 def camera_ref(sim: VdgSenseSimulator, index: int = 0) -> DeviceRef:

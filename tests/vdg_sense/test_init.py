@@ -10,7 +10,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import EntityPlatform, async_get_platforms
 import pytest
@@ -23,11 +23,11 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
 from tests.conftest import advance_time, find_device, setup_entry
+from tests.vdg_sense.conftest import EXPORTS_EVENT, export_events
 
 SERVER = "sensor.vdg_sense_127_0_0_1"
 START = datetime(2024, 1, 19, 10, tzinfo=UTC)
 END = START + timedelta(minutes=5)
-EVENT = "event.vdg_sense_127_0_0_1_exports"
 
 
 async def _setup(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any):
@@ -38,20 +38,6 @@ async def _poll(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 61
 ) -> None:
     await advance_time(hass, freezer, seconds)
-
-
-def _events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Collect the event entity's events as they fire."""
-    fired: list[dict[str, Any]] = []
-
-    @callback
-    def _record(event: Event) -> None:
-        new = event.data["new_state"]
-        if event.data["entity_id"] == EVENT and new and new.state != STATE_UNAVAILABLE:
-            fired.append(dict(new.attributes))
-
-    hass.bus.async_listen("state_changed", _record)
-    return fired
 
 
 def _sensor_platform(hass: HomeAssistant, entry: Any) -> EntityPlatform:
@@ -111,7 +97,7 @@ async def test_setup(hass: HomeAssistant, vdg_data, sim: VdgSenseSimulator) -> N
     assert device["progress"] == 15.0
     assert device["status"] == "pending"
     assert hass.states.get(f"{SERVER}_export_3").attributes["status"] == "syncing"
-    assert hass.states.get(EVENT).state == STATE_UNKNOWN
+    assert hass.states.get(EXPORTS_EVENT).state == STATE_UNKNOWN
     # info, device list and one export list
     assert sim.commands == {"getdevicelist": 1, "getexportvideostatus": 1}
     coordinator: VdgCoordinator = entry.runtime_data
@@ -185,7 +171,7 @@ async def test_progress_and_completion(
         bandwidth=1024,
     )
     await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     sensor = f"{SERVER}_export_1"
     assert hass.states.get(sensor).state == "0.0"
     sim.advance(12)  # 10 s exporting: 50 % and 25 %
@@ -245,7 +231,7 @@ async def test_removed_export(hass: HomeAssistant, vdg_data, sim, freezer) -> No
     await _seen_finishing(hass, freezer, sim)
     sim.add_export("b", age=5)
     await _poll(hass, freezer, 61)
-    fired = _events(hass)
+    fired = export_events(hass)
     ent_reg = er.async_get(hass)
     assert ent_reg.async_get(f"{SERVER}_export_1") is not None
     sim.remove(1)
@@ -270,7 +256,7 @@ async def test_vanished_exports(hass: HomeAssistant, vdg_data, sim, freezer) -> 
     await _seen_finishing(hass, freezer, sim)
     sim.add_export("running", age=5)
     await _poll(hass, freezer, 61)
-    fired = _events(hass)
+    fired = export_events(hass)
     sim.forget(1)
     sim.forget(3)
     await _poll(hass, freezer, 11)
@@ -288,7 +274,7 @@ async def test_restart_reuses_ids(
     """An id naming another export after a restart is a new export."""
     sim.add_export("first", age=5)
     entry = await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     ent_reg = er.async_get(hass)
     old_unique = ent_reg.async_get(f"{SERVER}_export_1").unique_id
     sim.restart()
@@ -434,7 +420,7 @@ async def test_answer_without_export_list_is_a_failed_poll(
     """No <exports> at all: sensors go unavailable, none leaves (issue 10)."""
     sim.add_export("a", age=5)
     await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     sim.faults = Faults(
         status=200,
         status_body='<result errorcode="0"><description>Ok</description></result>',
@@ -457,7 +443,7 @@ async def test_new_exports_appear(hass: HomeAssistant, vdg_data, sim, freezer) -
     One listed already completed (it ran between two polls) gets none.
     """
     await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     assert _export_sensors(hass) == []
     sim.add_export("elsewhere")
     sim.add_export("quick", age=100)
@@ -500,7 +486,7 @@ async def test_unreadable_export_is_skipped(
     for path in ("a", "b & c", "d"):
         sim.add_export(path, age=5)
     entry = await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     caplog.set_level(logging.INFO)
     sim.truncated.add(2)
     for step in range(3):

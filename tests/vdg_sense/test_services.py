@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 import pytest
@@ -20,8 +19,8 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults, RunningServer
 from simulator.vdg_sense import VdgSenseSimulator
 from tests.conftest import StartServer, advance_time, find_device, setup_entry
+from tests.vdg_sense.conftest import export_events
 
-EVENT = "event.vdg_sense_127_0_0_1_exports"
 START = "2024-07-01 12:00:00"
 END = "2024-07-01 12:05:00"
 
@@ -37,19 +36,6 @@ async def _poll(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 11
 ) -> None:
     await advance_time(hass, freezer, seconds)
-
-
-def _events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    fired: list[dict[str, Any]] = []
-
-    @callback
-    def _record(event: Event) -> None:
-        new = event.data["new_state"]
-        if event.data["entity_id"] == EVENT and new and new.state != STATE_UNAVAILABLE:
-            fired.append(dict(new.attributes))
-
-    hass.bus.async_listen("state_changed", _record)
-    return fired
 
 
 async def _export(
@@ -77,7 +63,7 @@ async def test_export_video_follows_the_export(
     """The action starts an export, answers its id; completion fires an event."""
     await hass.config.async_set_time_zone("Europe/Amsterdam")
     _, server = await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     response = await _export(
         hass,
         server,
@@ -115,7 +101,7 @@ async def test_export_completed_before_the_next_poll(
 ) -> None:
     """An export of ours first seen completed still fires export_completed."""
     _, server = await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     sim.speed = 1000.0
     sim.sync_seconds = 0.0
     original = sim.add_export
@@ -136,7 +122,7 @@ async def test_export_removed_before_the_next_poll(
 ) -> None:
     """An export of ours first seen REMOVED fires export_removed."""
     _, server = await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     original = sim.add_export
 
     def add_removed(*args: Any, **kwargs: Any):
@@ -157,7 +143,7 @@ async def test_export_never_listed_is_reported(
 ) -> None:
     """An export the server never lists is reported failed after three polls."""
     entry, server = await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     original = sim.add_export
 
     def add_unlisted(*args: Any, **kwargs: Any):
@@ -187,7 +173,7 @@ async def test_export_listed_unreadable_is_still_awaited(
 ) -> None:
     """Listed but unreadable is not "never listed": no not_listed failure."""
     entry, server = await _setup(hass, vdg_data)
-    fired = _events(hass)
+    fired = export_events(hass)
     sim.truncated.add(1)
     await _export(hass, server)
     await hass.async_block_till_done()
