@@ -92,3 +92,10 @@ async def reauth_to_new_password(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data["password"] == "n3w"
+
+
+def assert_reauth_started(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The one flow in progress is the entry's reauth."""
+    flows = hass.config_entries.flow.async_progress()
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert flows[0]["context"]["entry_id"] == entry.entry_id

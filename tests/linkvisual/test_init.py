@@ -21,6 +21,7 @@ from custom_components.camera_bridge.backends.linkvisual.coordinator import (
 from simulator.common import Faults
 from simulator.linkvisual import LinkVisualSimulator
 from tests.conftest import advance_time, find_device
+from tests.flows import assert_reauth_started
 
 from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, Account, camera, setup_account
 
@@ -312,9 +313,7 @@ async def test_auth_failure_starts_reauth(
         {**lv_data, "access_key_secret": "wrong"},
         expect=ConfigEntryState.SETUP_ERROR,
     )
-    flows = hass.config_entries.flow.async_progress()
-    assert [f["context"]["source"] for f in flows] == ["reauth"]
-    assert flows[0]["context"]["entry_id"] == entry.entry_id
+    assert_reauth_started(hass, entry)
 
 
 async def test_unavailable_and_back(

@@ -17,6 +17,7 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.osc import OscSimulator
 from tests.conftest import advance_time, find_device, setup_entry
+from tests.flows import assert_reauth_started
 
 from .conftest import coordinator_of, refusal
 
@@ -213,9 +214,7 @@ async def test_auth_failure_starts_reauth(
     """401 at set-up starts a reauth flow."""
     osc_sim.auth = ("THETAYL10100001", "10100001")
     entry = await setup_entry(hass, osc_data, expect=ConfigEntryState.SETUP_ERROR)
-    flows = hass.config_entries.flow.async_progress()
-    assert [f["context"]["source"] for f in flows] == ["reauth"]
-    assert flows[0]["context"]["entry_id"] == entry.entry_id
+    assert_reauth_started(hass, entry)
 
 
 async def test_auth_failure_while_running(
@@ -227,8 +226,7 @@ async def test_auth_failure_while_running(
     """A password set on the camera later also starts a reauth flow."""
     osc_sim.auth = ("THETAYL10100001", "10100001")
     await _poll(hass, freezer)
-    flows = hass.config_entries.flow.async_progress()
-    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert_reauth_started(hass, osc_entry)
 
 
 async def test_unavailable_and_back_logged_once(

@@ -23,6 +23,7 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
 from tests.conftest import advance_time, find_device, setup_entry
+from tests.flows import assert_reauth_started
 from tests.vdg_sense.conftest import EXPORTS_EVENT, export_events
 
 SERVER = "sensor.vdg_sense_127_0_0_1"
@@ -390,9 +391,7 @@ async def test_auth_failure_starts_reauth(
     else:
         sim.auth = ("admin", "secret")
     entry = await _setup(hass, vdg_data, expect=ConfigEntryState.SETUP_ERROR)
-    flows = hass.config_entries.flow.async_progress()
-    assert [f["context"]["source"] for f in flows] == ["reauth"]
-    assert flows[0]["context"]["entry_id"] == entry.entry_id
+    assert_reauth_started(hass, entry)
 
 
 async def test_unavailable_and_back_logged_once(

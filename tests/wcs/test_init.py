@@ -15,6 +15,7 @@ import pytest
 from custom_components.camera_bridge.backends.wcs.const import STREAM_REMOVE_AFTER
 from simulator.common import Faults
 from tests.conftest import advance_time, find_device, setup_entry
+from tests.flows import assert_reauth_started
 
 
 async def _poll(
@@ -79,9 +80,7 @@ async def test_auth_failure_starts_reauth(
 ) -> None:
     wcs_sim.auth = ("admin", "secret")
     entry = await setup_entry(hass, wcs_data, expect=ConfigEntryState.SETUP_ERROR)
-    flows = hass.config_entries.flow.async_progress()
-    assert [f["context"]["source"] for f in flows] == ["reauth"]
-    assert flows[0]["context"]["entry_id"] == entry.entry_id
+    assert_reauth_started(hass, entry)
 
 
 async def test_unavailable_and_back_logged_once(
