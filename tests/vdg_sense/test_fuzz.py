@@ -16,6 +16,7 @@ benchmark), fails. The example count comes from the hypothesis profile
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
@@ -30,7 +31,10 @@ import xml.etree.ElementTree as ET
 from hypothesis import example, given, strategies as st
 import pytest
 
-from custom_components.camera_bridge.api.errors import CameraBridgeError
+from custom_components.camera_bridge.api.errors import (
+    CameraBridgeError,
+    InvalidResponse,
+)
 from custom_components.camera_bridge.api.vdg_sense import (
     DeviceRef,
     ExportStatus,
@@ -385,6 +389,64 @@ def test_wide_documents_read_as_utf8(
         narrow = narrow.replace(encoding.encode(), b"utf-8", 1)
     for parse in PARSERS.values():
         assert _same(total(parse, wide)) == _same(total(parse, narrow))
+
+
+# -- document types, in any encoding behind any byte order marks (issue 17) -----
+
+BOMS = [
+    b"",
+    codecs.BOM_UTF8,
+    codecs.BOM_UTF16_BE,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF32_BE,
+    codecs.BOM_UTF32_LE,
+]
+DOCTYPES = [
+    '<!DOCTYPE result [<!ENTITY x "ZZ">]>',
+    '<!DOCTYPE result [<!ENTITY x SYSTEM "file:///etc/hostname">]>',
+    "<!DOCTYPE result [<!ENTITY % p \"<!ENTITY x 'ZZ'>\"> %p;]>",
+    '<!DOCTYPE result [<!ENTITY a "ZZZZZZZZ"><!ENTITY x "&a;&a;&a;&a;&a;&a;">]>',
+    '<!DOCTYPE result SYSTEM "http://127.0.0.1:9/x.dtd">',
+    "<!DOCTYPE apiinfo>",
+]
+
+
+@given(
+    answers,
+    st.sampled_from(DOCTYPES),
+    st.sampled_from(
+        ["", '<?xml version="1.0"?>', "<?xml version='1.0' encoding='UTF-16'?>"]
+    ),
+    st.sampled_from(["utf-8", *WIDE]),
+    st.lists(st.sampled_from(BOMS), max_size=2),
+    st.booleans(),
+)
+@example(
+    '<result errorcode="0"><exportid>&x;</exportid></result>',
+    DOCTYPES[0],
+    "",
+    "utf-16-be",
+    [codecs.BOM_UTF8],
+    True,
+)
+def test_document_types_are_refused_in_any_dress(
+    text: str,
+    doctype: str,
+    declaration: str,
+    encoding: str,
+    boms: list[bytes],
+    use_entity: bool,
+) -> None:
+    """Every parser refuses a document type, whatever encoding and BOMs: never data."""
+    if use_entity:
+        text = text.replace("</description>", "&x;</description>", 1)
+    body = b"".join(boms) + (declaration + doctype + text).encode(
+        encoding, "surrogatepass"
+    )
+    for parse in PARSERS.values():
+        result = total(parse, body)
+        assert isinstance(result, type)
+        assert issubclass(result, InvalidResponse)
 
 
 def _same(result: object) -> object:

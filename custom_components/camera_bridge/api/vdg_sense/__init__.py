@@ -8,9 +8,9 @@ here ignore what they do not need and refuse what they cannot do without
 ``InvalidResponse``.
 
 Every answer is decoded by the shared ``xml_text`` (an allow-list of
-encodings; document types and entity declarations refused on the decoded
-text, so that no byte encoding can hide them) and parsed with the C
-ElementTree parser (``document``), in a worker thread from 16 KiB on. The
+encodings) and parsed with the C ElementTree parser (``document``), in a
+worker thread from 16 KiB on; document types and entities are refused by
+expat itself, in whatever encoding it reads them (``api/_xml.py``). The
 export list (``getExportVideoStatus``) is polled and can hold thousands of
 exports: it is parsed a piece at a time, each export read and dropped as
 soon as it is complete (~10 ms of CPU for 1,000 exports; xmltodict needed

@@ -32,8 +32,8 @@ _REPLY_SEARCH: Final = 64
 def _document(body: bytes | str) -> ET.Element:
     """The element tree of an answer; of its repair when it is not XML as sent.
 
-    Encodings outside the shared allow-list and document types are refused
-    (``xml_text``) before any repair.
+    Encodings outside the shared allow-list are refused (``xml_text``)
+    before any repair, document types by the parser (``parse_tree``).
     """
     return parse_tree_lenient(xml_text(body))
 

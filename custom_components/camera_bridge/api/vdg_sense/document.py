@@ -2,46 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Final
 import xml.etree.ElementTree as ET
 
 from .._coerce import as_int
-from .._http import yield_gil
+from .._xml import MalformedXml, parse_element
 from ..errors import InvalidResponse
 from .errors import RESULT_OK, error_for_code
 from .repair import repair_xml
 from .values import shown
 
-# characters parsed between two hand-overs of the GIL: expat and the tree
-# cost ~8 ns per character here, a piece ~0.25 ms
-_PIECE: Final = 32 * 1024
-
-
-class MalformedXml(InvalidResponse):
-    """The text is not well-formed XML (as opposed to XML saying the wrong thing)."""
-
 
 def parse_tree(text: str) -> ET.Element:
-    """Parse XML text already checked for DTDs with the C parser.
+    """Parse XML text with the C parser, document types refused by expat.
 
-    The text is fed a piece at a time, handing the GIL over between pieces
-    (``yield_gil``), so that a worker thread parsing megabytes does not hold
-    up the event loop. A lone surrogate (text given as ``str``) is malformed
-    XML too.
+    The shared ``parse_element``: the text is fed a piece at a time, handing
+    the GIL over between pieces, so that a worker thread parsing megabytes
+    does not hold up the event loop. A lone surrogate (text given as
+    ``str``) is malformed XML too.
     """
-    parser = ET.XMLParser()  # noqa: S314 - DTDs refused by the callers
-    try:
-        for start in range(0, len(text), _PIECE):
-            if start:
-                yield_gil()
-            parser.feed(text[start : start + _PIECE])
-        return parser.close()
-    except (ET.ParseError, ValueError) as err:
-        raise MalformedXml(f"malformed XML: {err}") from err
+    return parse_element(text)
 
 
 def parse_tree_lenient(text: str) -> ET.Element:
-    """Parse checked XML text; if it is not well-formed, parse its repair.
+    """Parse XML text; if it is not well-formed, parse its repair.
 
     The error reported is the one of the text as sent.
     """

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
-from typing import Final, cast
+from typing import Final
 import xml.etree.ElementTree as ET
 
 from .._http import yield_gil
+from .._xml import MalformedXml, XmlPullParser
 from ..errors import InvalidResponse
-from .document import MalformedXml, check_result_element, local_name
+from .document import check_result_element, local_name
 from .models import Export, ExportDevice
 from .values import read_export_id, read_int, read_progress, read_state, read_timestamp
 
@@ -60,7 +60,7 @@ def read_export_list(text: str) -> tuple[list[ExportTexts], int | None]:
     as objects pile up and then holds the GIL for milliseconds, has next to
     nothing to do.
     """
-    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(("start",))
+    parser = XmlPullParser()
     root: ET.Element | None = None
     container: ET.Element | None = None
     reported: int | None = None
@@ -76,8 +76,7 @@ def read_export_list(text: str) -> tuple[list[ExportTexts], int | None]:
                 parser.close()
             else:
                 parser.feed(text[start : start + _PIECE])
-            # only start events were asked for: all of elements
-            events = cast("Iterator[tuple[str, ET.Element]]", parser.read_events())
+            events = parser.read_events()
             if root is None:
                 root = next(events, (None, None))[1]
             deque(events, maxlen=0)  # the elements are in the tree

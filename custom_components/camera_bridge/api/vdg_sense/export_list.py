@@ -22,8 +22,9 @@ from typing import Final
 import xml.etree.ElementTree as ET
 
 from .._http import xml_text, yield_gil
+from .._xml import MalformedXml
 from ..errors import CameraBridgeError, InvalidResponse
-from .document import MalformedXml, parse_tree
+from .document import parse_tree
 from .entries import RESULT_TEXT_FIELDS, cut_out, cuttable, entry_spans, read_block
 from .export_element import ExportTexts, build_export, export_texts, read_export_list
 from .models import Export, ExportStatus, UnreadableBlock
@@ -88,8 +89,8 @@ class ExportStatusParser:
     def parse(self, body: bytes | str) -> ExportStatus:
         """Parse one answer (see ``parse_export_status``).
 
-        The declared encoding must be one a server can sensibly send and the
-        text may hold no document type (the shared ``xml_text``).
+        The declared encoding must be one a server can sensibly send (the
+        shared ``xml_text``); a document type is refused by the parser.
         """
         if (last := self._last) is not None and body == last[0]:
             return last[1]
