@@ -8,7 +8,7 @@ own, not bytes left behind on a kept-alive connection.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 import json
 from typing import Any
 
@@ -74,33 +74,68 @@ def test_which_answers_have_a_body(method: str, status: int, expected: bool) -> 
     assert has_body(method, status) is expected
 
 
+async def fetched(session: aiohttp.ClientSession, url: str) -> Response:
+    """The list's answer through the request helper."""
+    return await fetch(session, "POST", url, timeout=2)
+
+
+async def streamed(session: aiohttp.ClientSession, url: str) -> Response:
+    """A streamed answer read to its end, one empty piece at a time."""
+    stream = await open_stream(session, "POST", url, timeout=2)
+    assert await stream.read_chunk() == b""
+    return Response(stream.status, stream.headers, await stream.read_all())
+
+
+async def stream_read(session: aiohttp.ClientSession, url: str) -> Response:
+    """A streamed answer read whole."""
+    stream = await open_stream(session, "POST", url, timeout=2)
+    return Response(stream.status, stream.headers, await stream.read_all())
+
+
+type Reader = Callable[[aiohttp.ClientSession, str], Awaitable[Response]]
+
+# How an answer is read: (a body-less answer, a whole answer)
+READERS: dict[str, tuple[Reader, Reader]] = {
+    "fetch": (fetched, fetched),
+    "stream": (streamed, stream_read),
+}
+
+
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("faults", BODYLESS)
-async def test_fetch_ends_for_bodyless_answers(
+async def test_bodyless_answers_end(
     session: aiohttp.ClientSession,
     find_all: tuple[WcsSimulator, str],
     faults: dict[str, Any],
+    reader: str,
 ) -> None:
+    """fetch and streamed answers end at a body-less answer; the next is its own."""
+    bodyless, whole = READERS[reader]
     sim, url = find_all
     sim.faults = Faults(**faults)
     async with loop_lag(limit=0.1):
         for _ in range(3):
-            await ends(fetch(session, "POST", url, timeout=2), faults)
+            await ends(bodyless(session, url), faults)
         sim.faults.reset()
-        resp = await fetch(session, "POST", url, timeout=2)
+        resp = await whole(session, url)
     assert names(resp.body) == ["garden"]
 
 
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("faults", INTERIM)
-async def test_fetch_skips_interim_answers(
+async def test_interim_answers_are_skipped(
     session: aiohttp.ClientSession,
     find_all: tuple[WcsSimulator, str],
     faults: dict[str, Any],
+    reader: str,
 ) -> None:
+    """fetch and streamed answers skip 1xx answers and read the final one."""
+    _, whole = READERS[reader]
     sim, url = find_all
     sim.faults = Faults(**faults)
     async with loop_lag(limit=0.1):
         for _ in range(3):
-            resp = await fetch(session, "POST", url, timeout=2)
+            resp = await whole(session, url)
             assert names(resp.body) == ["garden"]
 
 
@@ -115,41 +150,3 @@ async def test_fetch_ends_for_head(
             assert (resp.status, resp.body) == (405, b"")
         resp = await fetch(session, "POST", url, timeout=2)
     assert names(resp.body) == ["garden"]
-
-
-@pytest.mark.parametrize("faults", BODYLESS)
-async def test_streamed_answers_end_for_bodyless_answers(
-    session: aiohttp.ClientSession,
-    find_all: tuple[WcsSimulator, str],
-    faults: dict[str, Any],
-) -> None:
-    sim, url = find_all
-    sim.faults = Faults(**faults)
-    async with loop_lag(limit=0.1):
-        for _ in range(3):
-            await ends(streamed(session, url), faults)
-        sim.faults.reset()
-        stream = await open_stream(session, "POST", url, timeout=2)
-        body = await stream.read_all()
-    assert names(body) == ["garden"]
-
-
-async def streamed(session: aiohttp.ClientSession, url: str) -> Response:
-    """A streamed answer read to its end, one empty piece at a time."""
-    stream = await open_stream(session, "POST", url, timeout=2)
-    assert await stream.read_chunk() == b""
-    return Response(stream.status, stream.headers, await stream.read_all())
-
-
-@pytest.mark.parametrize("faults", INTERIM)
-async def test_streamed_answers_skip_interim_answers(
-    session: aiohttp.ClientSession,
-    find_all: tuple[WcsSimulator, str],
-    faults: dict[str, Any],
-) -> None:
-    sim, url = find_all
-    sim.faults = Faults(**faults)
-    async with loop_lag(limit=0.1):
-        for _ in range(3):
-            stream = await open_stream(session, "POST", url, timeout=2)
-            assert names(await stream.read_all()) == ["garden"]
