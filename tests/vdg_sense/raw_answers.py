@@ -1,0 +1,52 @@
+"""exportVideoStatus answers as servers that echo values raw write them.
+
+Shared by the repair tests: one export entry, a whole answer, what a parse
+ends in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hypothesis import HealthCheck, settings
+
+from custom_components.camera_bridge.api.errors import CameraBridgeError
+from custom_components.camera_bridge.api.vdg_sense import ExportStatus
+
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def export_entry(ident: str, path: str, progress: str = "10") -> str:
+    """One pending export of the server's camera, its values pasted in as given."""
+    return (
+        f"<export><exportid>{ident}</exportid><path>{path}</path>"
+        "<status>PENDING</status><bandwidth>64</bandwidth><devices><device>"
+        "<serverid>{S}</serverid><deviceid>{D}</deviceid>"
+        "<starttime>2024-01-19 10:00:00</starttime>"
+        f"<endtime>2024-01-19 10:05:00</endtime><progress>{progress}</progress>"
+        "<status>PENDING</status></device></devices></export>"
+    )
+
+
+def status_doc(*exports: str, count: int | None = None) -> str:
+    """A whole exportVideoStatus answer around ``exports``."""
+    total = len(exports) if count is None else count
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<result errorcode="0">'
+        f'<description>Ok</description><exports count="{total}">'
+        + "\n".join(exports)
+        + "</exports></result>"
+    )
+
+
+def outcome(parse: Callable[[], ExportStatus]) -> object:
+    """What a parse ends in: its result, or the error's type and text."""
+    try:
+        return parse()
+    except CameraBridgeError as err:
+        return type(err), str(err)
