@@ -219,6 +219,36 @@ async def test_get_recording_url_errors(
     assert err.value.translation_key == "cannot_connect"
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "parameter"),
+    [
+        ("file_name", "garden\udc80.mp4", "FileName"),
+        ("record_id", "\ud800record", "RecordId"),
+    ],
+)
+async def test_get_recording_url_refuses_text_that_is_not_unicode(
+    hass: HomeAssistant,
+    lv_data: dict[str, Any],
+    sim: LinkVisualSimulator,
+    field: str,
+    value: str,
+    parameter: str,
+) -> None:
+    """A lone surrogate (a script can pass one) is a clear error, nothing is sent."""
+    entry = await setup_account(hass, lv_data)
+    garden = _device_id(hass, entry.entry_id, "garden")
+    sent = len(sim.calls)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "get_recording_url", {"device_id": garden, field: value})
+    assert err.value.translation_key == "invalid_recording_request"
+    message = err.value.translation_placeholders["message"]
+    assert message == (
+        f"{parameter} holds a lone surrogate, which is not text and cannot be sent"
+    )
+    assert str(err.value) == f"Invalid recording request: {message}"
+    assert len(sim.calls) == sent
+
+
 async def test_diagnostics_redacts_the_key(
     hass: HomeAssistant,
     hass_client: Any,

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from aliyunsdkcore.auth.composer import rpc_signature_composer  # type: ignore[import-untyped]
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 
-from custom_components.camera_bridge.api.linkvisual import percent_encode, sign
+from custom_components.camera_bridge.api.linkvisual import (
+    LinkVisualValidationError,
+    percent_encode,
+    sign,
+)
 from simulator.linkvisual import expected_signature, rfc3986, string_to_sign
 
 # The SDK's composer functions are module-private (double underscore).
@@ -130,3 +134,59 @@ def test_sdk_signed_url_is_accepted_by_sign() -> None:
     pairs = dict(parse_qsl(url.split("?", 1)[1], keep_blank_values=True))
     assert pairs["IotId"] == "a b*c~d/é"
     assert sign(pairs, "key secret/*~", "POST") == pairs["Signature"]
+
+
+# Text as an action or a script may hand over: any code point, lone
+# surrogates (U+D800-U+DFFF alone, which Python strings may hold) included
+_lone = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+_any_text = st.lists(st.one_of(_special, _lone, st.characters()), max_size=24).map(
+    "".join
+)
+_any_names = st.lists(
+    st.one_of(_special, _lone, st.characters()), min_size=1, max_size=12
+).map("".join)
+
+
+def _is_text(text: str) -> bool:
+    return not any(0xD800 <= ord(character) <= 0xDFFF for character in text)
+
+
+@_fuzz
+@given(
+    params=st.dictionaries(_any_names, _any_text, min_size=1, max_size=8),
+    secret=st.text(max_size=30) | st.builds(str.__add__, st.text(max_size=8), _lone),
+    method=_methods,
+)
+@example(params={"FileName": "bad\udc80name"}, secret="s", method="POST")
+@example(params={"\ud800": "x"}, secret="s", method="POST")
+@example(params={"a": "b"}, secret="se\udfffcret", method="GET")
+def test_sign_refuses_lone_surrogates(
+    params: dict[str, str], secret: str, method: str
+) -> None:
+    """A lone surrogate anywhere is a validation error naming the field; else signed.
+
+    Never a UnicodeEncodeError, and the message never holds the secret.
+    """
+    signed = {name: value for name, value in params.items() if name != "Signature"}
+    texts = [*signed, *signed.values()]
+    if all(map(_is_text, texts)) and _is_text(secret):
+        sdk = _sdk_signature(_sdk_string_to_sign(method, dict(params)), secret)
+        assert sign(params, secret, method) == sdk
+        return
+    with pytest.raises(LinkVisualValidationError) as err:
+        sign(params, secret, method)
+    assert _is_text(str(err.value))
+    if all(map(_is_text, texts)):
+        assert err.value.field == "access_key"
+        assert secret not in str(err.value)
+    else:
+        assert err.value.field in {*signed, "a parameter name"}
+
+
+@given(text=_any_text)
+def test_percent_encode_refuses_lone_surrogates(text: str) -> None:
+    if _is_text(text):
+        assert percent_encode(text) == rfc3986(text)
+    else:
+        with pytest.raises(LinkVisualValidationError, match="lone surrogate"):
+            percent_encode(text, "FileName")

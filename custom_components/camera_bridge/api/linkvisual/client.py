@@ -125,17 +125,11 @@ class LinkVisualClient:
         if self.iot_instance_id is not None:
             signed["IotInstanceId"] = self.iot_instance_id
         signed.update(params)
-        try:
-            signed["Signature"] = sign(
-                signed, self._credentials.access_key_secret, "POST"
-            )
-            return "&".join(
-                f"{percent_encode(k)}={percent_encode(v)}" for k, v in signed.items()
-            )
-        except UnicodeEncodeError as err:
-            raise LinkVisualValidationError(
-                "params", "a parameter is not encodable as UTF-8"
-            ) from err
+        # refuses text that is not Unicode (a lone surrogate) before sending
+        signed["Signature"] = sign(signed, self._credentials.access_key_secret, "POST")
+        return "&".join(
+            f"{percent_encode(k)}={percent_encode(v)}" for k, v in signed.items()
+        )
 
     async def _call(
         self, action: str, params: Mapping[str, str]
