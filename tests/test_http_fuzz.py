@@ -9,23 +9,17 @@ byte order mark hiding a DOCTYPE or an ENTITY. Each call must end within
 ``TIME_BOUND`` seconds, a generous bound that catches runaway work (punycode
 decoding of 200 KB took seconds), not a benchmark.
 
-The number of examples comes from the hypothesis profile (tests/conftest.py:
-"ci" by default, ``HYPOTHESIS_PROFILE=long`` for long local runs).
+The helpers they share, and how many examples run: tests/totality.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-import encodings
-import encodings.aliases
 import json
-import pkgutil
 import time
-from typing import Any
 
 from hypothesis import example, given, strategies as st
 
-from custom_components.camera_bridge.api import CameraBridgeError, InvalidResponse
+from custom_components.camera_bridge.api import InvalidResponse
 from custom_components.camera_bridge.api._http import (
     JSON_PIECE,
     XML_ENCODINGS,
@@ -35,34 +29,7 @@ from custom_components.camera_bridge.api._http import (
     iter_json_array,
     xml_text,
 )
-
-TIME_BOUND = 2.0  # seconds per call
-
-# Every codec name Python knows: the aliases and the modules of ``encodings``
-CODEC_NAMES = sorted(
-    set(encodings.aliases.aliases)
-    | set(encodings.aliases.aliases.values())
-    | {m.name for m in pkgutil.iter_modules(encodings.__path__) if m.name != "aliases"}
-)
-WIDE = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
-# punycode reads what follows the last "-" as digits: this makes it insert a
-# character per two digits, quadratic in the length
-PUNYCODE_TRAP = "-" + "ba" * 10_000
-
-
-def total[T](decode: Callable[[T], Any], body: T) -> Any:
-    """``decode(body)``: its result, or None when it raised CameraBridgeError.
-
-    Any other exception fails the test; so does a call slower than the bound.
-    """
-    start = time.perf_counter()
-    try:
-        return decode(body)
-    except CameraBridgeError:
-        return None
-    finally:
-        assert time.perf_counter() - start < TIME_BOUND
-
+from tests.totality import CODEC_NAMES, PUNYCODE_TRAP, TIME_BOUND, WIDE, total
 
 # -- JSON ----------------------------------------------------------------------
 

@@ -8,46 +8,28 @@ random bytes, base64 that is not, JSON in UTF-16/32. Each call must end
 within ``TIME_BOUND`` seconds, a generous bound that catches runaway work,
 not a benchmark.
 
-The number of examples comes from the hypothesis profile (tests/conftest.py:
-"ci" by default, ``HYPOTHESIS_PROFILE=long`` for long local runs).
+The helpers they share, and how many examples run: tests/totality.py.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 import json
-import time
 from typing import Any
 
 from hypothesis import example, given, strategies as st
 
-from custom_components.camera_bridge.api import CameraBridgeError
 from custom_components.camera_bridge.api.wcs import (
     PNG_SIGNATURE,
     Stream,
     parse_snapshot,
     parse_streams,
 )
+from tests.totality import total
 
-TIME_BOUND = 2.0  # seconds per call
 INT64 = 2**63
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32", "utf-32-le"]
-
-
-def total[T](parse: Callable[[T], Any], answer: T) -> Any:
-    """``parse(answer)``: its result, or None when it raised CameraBridgeError.
-
-    Any other exception fails the test; so does a call slower than the bound.
-    """
-    start = time.perf_counter()
-    try:
-        return parse(answer)
-    except CameraBridgeError:
-        return None
-    finally:
-        assert time.perf_counter() - start < TIME_BOUND
 
 
 odd_numbers = st.one_of(
