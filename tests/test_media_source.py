@@ -50,6 +50,18 @@ async def _camera(
     return entry, sim
 
 
+async def _newest_file_url(
+    hass: HomeAssistant, media_ws: MediaWs, start_server: StartServer
+) -> tuple[OscSimulator, str]:
+    """A THETA's entry: the camera, and the signed URL its first file resolves to."""
+    entry, sim = await _camera(hass, start_server, "THETA", "101")
+    folder = (await media_ws("browse_media", f"{ROOT}/{entry.entry_id}"))["result"]
+    resolved = await media_ws(
+        "resolve_media", folder["children"][0]["media_content_id"]
+    )
+    return sim, resolved["result"]["url"]
+
+
 async def _wcs(hass: HomeAssistant, start_server: StartServer) -> MockConfigEntry:
     server = await start_server(WcsSimulator())
     data = {CONF_KIND: KIND_WCS, "url": server.url, "verify_ssl": True}
@@ -140,12 +152,7 @@ async def test_view_when_the_device_fails(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Before the file starts: 502; in the middle: the body is cut short."""
-    entry, sim = await _camera(hass, start_server, "THETA", "101")
-    folder = (await media_ws("browse_media", f"{ROOT}/{entry.entry_id}"))["result"]
-    resolved = await media_ws(
-        "resolve_media", folder["children"][0]["media_content_id"]
-    )
-    url = resolved["result"]["url"]
+    sim, url = await _newest_file_url(hass, media_ws, start_server)
     client = await hass_client()
     sim.faults = Faults(status=500, paths=("/files/",))
     assert (await client.get(url)).status == 502
@@ -187,12 +194,7 @@ async def test_view_passes_byte_ranges_on(
     hass_client: ClientSessionGenerator,
 ) -> None:
     """Players seek (and Safari plays video) with ranges: 206 from the device."""
-    entry, sim = await _camera(hass, start_server, "THETA", "101")
-    folder = (await media_ws("browse_media", f"{ROOT}/{entry.entry_id}"))["result"]
-    resolved = await media_ws(
-        "resolve_media", folder["children"][0]["media_content_id"]
-    )
-    url = resolved["result"]["url"]
+    sim, url = await _newest_file_url(hass, media_ws, start_server)
     content = sim.archive.file(0).content
     client = await hass_client()
     response = await client.get(url, headers={"Range": "bytes=10-19"})
