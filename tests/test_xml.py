@@ -316,9 +316,14 @@ def test_a_document_without_root_is_malformed() -> None:
 
 
 def test_lone_surrogates_are_malformed() -> None:
+    """In the prolog (the guard reads it) or after it (the tree parser alone)."""
     for feed in (XmlTreeParser().feed, XmlPullParser().feed):
         with pytest.raises(MalformedXml):
             feed("<a>\ud800</a>")
+    for parser in (XmlTreeParser(), XmlPullParser()):
+        parser.feed("<a>")
+        with pytest.raises(MalformedXml):
+            parser.feed("\ud800</a>")
     with pytest.raises(MalformedXml):
         parse_element('<?xml version="1.0"?>' + "<a>" + "x" * 70_000 + "\ud800</a>")
 
