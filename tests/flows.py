@@ -99,3 +99,31 @@ def assert_reauth_started(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     flows = hass.config_entries.flow.async_progress()
     assert [f["context"]["source"] for f in flows] == ["reauth"]
     assert flows[0]["context"]["entry_id"] == entry.entry_id
+
+
+async def refused_then_created(
+    hass: HomeAssistant,
+    result: ConfigFlowResult,
+    refused: dict[str, Any],
+    errors: dict[str, str],
+    heal: Callable[[], None],
+    accepted: dict[str, Any],
+) -> None:
+    """``refused`` input shows ``errors`` on the form; healed, ``accepted`` creates the entry."""
+    result = await configure(hass, result, refused)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    heal()
+    result = await configure(hass, result, accepted)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+def healed(sim: SimulatorBase, **knobs: Any) -> Callable[[], None]:
+    """A call that clears the simulator's faults and sets its ``knobs`` back."""
+
+    def heal() -> None:
+        sim.faults.reset()
+        for name, value in knobs.items():
+            setattr(sim, name, value)
+
+    return heal

@@ -17,7 +17,12 @@ from custom_components.camera_bridge.api import linkvisual as lv_api
 from custom_components.camera_bridge.const import KIND_LINKVISUAL
 from simulator.common import Faults, RunningServer
 from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
-from tests.flows import bug_shows_unknown, configure, start_user_form
+from tests.flows import (
+    bug_shows_unknown,
+    configure,
+    refused_then_created,
+    start_user_form,
+)
 
 from .conftest import (
     ENTRY_UNIQUE_ID,
@@ -117,14 +122,14 @@ async def test_user_flow_errors_then_recovers(
             sim.faults = Faults(malformed=True)
         case "forbidden":
             sim.forbidden_actions.add("QueryTimeTemplate")
-    result = await configure(hass, result, _form(server, **changes))
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == errors
-    sim.time_offset = 0
-    sim.faults.reset()
-    sim.forbidden_actions.clear()
-    result = await configure(hass, result, _form(server))
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    def heal() -> None:
+        sim.time_offset = 0
+        sim.faults.reset()
+        sim.forbidden_actions.clear()
+
+    refused = _form(server, **changes)
+    await refused_then_created(hass, result, refused, errors, heal, _form(server))
 
 
 async def test_user_flow_unexpected_error(

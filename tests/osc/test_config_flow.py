@@ -14,7 +14,13 @@ from custom_components.camera_bridge.api import osc as osc_api
 from simulator.common import Faults, RunningServer
 from simulator.osc import OscSimulator
 from tests.conftest import StartServer, setup_entry
-from tests.flows import bug_shows_unknown, configure, start_user_form
+from tests.flows import (
+    bug_shows_unknown,
+    configure,
+    healed,
+    refused_then_created,
+    start_user_form,
+)
 
 USER = "THETAYL10100001"
 PASSWORD = "10100001"
@@ -122,14 +128,9 @@ async def test_user_flow_errors_then_recovers(
     """Every error is shown on the form; fixing it creates the entry."""
     result = await _start_osc_form(hass)
     break_it(osc_sim)
-    result = await configure(hass, result, {**_form(osc_server), **user_input})
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == errors
-    osc_sim.faults.reset()
-    osc_sim.auth = None
-    osc_sim.serial_number = "10100001"
-    result = await configure(hass, result, _form(osc_server))
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    heal = healed(osc_sim, auth=None, serial_number="10100001")
+    refused = {**_form(osc_server), **user_input}
+    await refused_then_created(hass, result, refused, errors, heal, _form(osc_server))
 
 
 async def test_user_flow_unexpected_error(

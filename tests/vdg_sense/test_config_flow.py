@@ -17,7 +17,9 @@ from tests.flows import (
     SERVER_FAULTS,
     bug_shows_unknown,
     configure,
+    healed,
     reauth_to_new_password,
+    refused_then_created,
     start_user_form,
 )
 
@@ -83,14 +85,9 @@ async def test_user_flow_errors_then_recovers(
     """Every error shows on the form; fixing it creates the entry."""
     result = await start_user_form(hass, "vdg_sense")
     setup(sim)
-    result = await configure(hass, result, _form(vdg_server, **user_input))
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == error
-    sim.faults.reset()
-    sim.auth = None
-    sim.failure = None
-    result = await configure(hass, result, _form(vdg_server))
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    heal = healed(sim, auth=None, failure=None)
+    refused = _form(vdg_server, **user_input)
+    await refused_then_created(hass, result, refused, error, heal, _form(vdg_server))
     await hass.async_block_till_done()
 
 

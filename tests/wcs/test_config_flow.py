@@ -8,19 +8,13 @@ import pytest
 
 from custom_components.camera_bridge.const import CONF_KIND, KIND_WCS
 from simulator.wcs import WcsSimulator
+from tests import flows
 from tests.conftest import setup_entry
-from tests.flows import (
-    SERVER_FAULTS,
-    bug_shows_unknown,
-    configure,
-    reauth_to_new_password,
-    start_user_form,
-)
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant, wcs_server) -> None:
-    result = await start_user_form(hass, "wcs")
-    result = await configure(
+    result = await flows.start_user_form(hass, "wcs")
+    result = await flows.configure(
         hass, result, {"url": f"{wcs_server.url}/rest-api/", "verify_ssl": True}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -37,23 +31,19 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, wcs_server) -> None:
     ("setup", "user_input", "error"),
     [
         (lambda sim: None, {"url": "not a url"}, {"url": "invalid_url"}),
-        *SERVER_FAULTS,
+        *flows.SERVER_FAULTS,
     ],
 )
 async def test_user_flow_errors_then_recovers(
     hass: HomeAssistant, wcs_server, wcs_sim: WcsSimulator, setup, user_input, error
 ) -> None:
-    result = await start_user_form(hass, "wcs")
+    result = await flows.start_user_form(hass, "wcs")
     setup(wcs_sim)
-    result = await configure(
-        hass, result, {"url": wcs_server.url, "verify_ssl": True, **user_input}
+    heal = flows.healed(wcs_sim, auth=None)
+    form = {"url": wcs_server.url, "verify_ssl": True}
+    await flows.refused_then_created(
+        hass, result, {**form, **user_input}, error, heal, form
     )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == error
-    wcs_sim.faults.reset()
-    wcs_sim.auth = None
-    result = await configure(hass, result, {"url": wcs_server.url, "verify_ssl": True})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_user_flow_unexpected_error(
@@ -61,9 +51,9 @@ async def test_user_flow_unexpected_error(
 ) -> None:
     from custom_components.camera_bridge.api import wcs as wcs_api
 
-    result = await start_user_form(hass, "wcs")
+    result = await flows.start_user_form(hass, "wcs")
     form = {"url": wcs_server.url, "verify_ssl": True}
-    await bug_shows_unknown(
+    await flows.bug_shows_unknown(
         hass, result, form, monkeypatch, (wcs_api.WcsClient, "check")
     )
 
@@ -72,8 +62,8 @@ async def test_same_server_cannot_be_added_twice(
     hass: HomeAssistant, wcs_server, wcs_data
 ) -> None:
     await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
-    result = await start_user_form(hass, "wcs")
-    result = await configure(
+    result = await flows.start_user_form(hass, "wcs")
+    result = await flows.configure(
         hass,
         result,
         {
@@ -87,7 +77,7 @@ async def test_same_server_cannot_be_added_twice(
 
 async def test_reauth(hass: HomeAssistant, wcs_server, wcs_sim, wcs_data) -> None:
     entry = await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
-    await reauth_to_new_password(hass, entry, wcs_sim)
+    await flows.reauth_to_new_password(hass, entry, wcs_sim)
     assert entry.data["url"] == wcs_server.url
 
 
@@ -100,11 +90,13 @@ async def test_reconfigure_moves_to_new_address(
     moved = await start_server(moved_sim)
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
-    result = await configure(
+    result = await flows.configure(
         hass, result, {"url": "http://127.0.0.1:9", "verify_ssl": True}
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await configure(hass, result, {"url": moved.url, "verify_ssl": False})
+    result = await flows.configure(
+        hass, result, {"url": moved.url, "verify_ssl": False}
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.unique_id == moved.url
@@ -120,7 +112,7 @@ async def test_reconfigure_same_address(
 ) -> None:
     entry = await setup_entry(hass, wcs_data, unique_id=wcs_server.url)
     result = await entry.start_reconfigure_flow(hass)
-    result = await configure(
+    result = await flows.configure(
         hass, result, {"url": wcs_server.url, "verify_ssl": True, "username": "x"}
     )
     assert result["reason"] == "reconfigure_successful"
@@ -136,7 +128,7 @@ async def test_reconfigure_onto_another_entry_aborts(
         hass, {**wcs_data, "url": other.url}, unique_id=other.url, title="Other"
     )
     result = await entry.start_reconfigure_flow(hass)
-    result = await configure(hass, result, {"url": other.url, "verify_ssl": True})
+    result = await flows.configure(hass, result, {"url": other.url, "verify_ssl": True})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert entry.data["url"] == wcs_server.url
