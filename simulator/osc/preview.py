@@ -78,6 +78,9 @@ class OscPreview(OscCamera):
     preview_header_delay: float | None = None
     # seconds between single bytes of the first frame's part
     preview_frame_delay: float | None = None
+    # frames in one preview before the camera ends it (RICOH's fake-theta
+    # emulator sends one); None: until it is stopped
+    preview_frames_each: int | None = None
 
     def __post_init__(self) -> None:
         """No preview running; the first size in use."""
@@ -85,6 +88,7 @@ class OscPreview(OscCamera):
         self.previews_running = 0
         self.previews_most = 0
         self.preview_frames_sent = 0
+        self.previews_opened = 0
         if self.preview_formats and self.preview_options:
             self.options.setdefault(
                 "previewFormat", self._preview_format_option(self.preview_formats[0])
@@ -129,6 +133,7 @@ class OscPreview(OscCamera):
             return web.json_response({"name": "camera.getLivePreview", "state": "done"})
         # a camera serves one preview: a new one ends the one running
         self.end_previews()
+        self.previews_opened += 1
         stop = self._preview_stop = asyncio.Event()
         fault = self.preview_fault
         if self.preview_faulty is not None:
@@ -245,6 +250,7 @@ class OscPreview(OscCamera):
     ) -> bool:
         """Write frames until ``stop``; False when the connection was cut."""
         index = 0
+        limit = self.preview_frames_each  # as it was when the preview opened
         while not stop.is_set():
             frame = frames[index % len(frames)]
             faulty = index >= self.preview_fault_after
@@ -276,6 +282,8 @@ class OscPreview(OscCamera):
                     await write(part[start : start + WRITE_PIECE])
             self.preview_frames_sent += 1
             index += 1
+            if limit is not None and index >= limit:
+                return True  # the camera ends this preview itself
             try:
                 async with asyncio.timeout(interval):
                     await stop.wait()

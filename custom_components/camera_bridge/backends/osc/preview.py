@@ -14,7 +14,13 @@ not even for one being opened (the client drops that opening). Opening has
 a deadline (``open_timeout``) for the camera's answer and first frame.
 Failures are retried ``retries`` times ``retry_delay`` apart (as RICOH's own
 client does), a busy camera (shooting, recording) for up to
-``busy_patience``; then the viewers' streams end. An error nobody foresaw
+``busy_patience``; then the viewers' streams end. A preview the camera
+ended by itself, not for a shot of ours, is opened again after a pause that
+doubles from ``ended_pause`` up to ``ended_pause_max`` while previews keep
+ending early, and starts again from nothing once one ran ``healthy``
+seconds: a camera or firmware that ends its preview after every frame is
+asked at most twice a second, then every ten seconds, rather than hammered.
+Viewers keep the newest frame meanwhile. An error nobody foresaw
 (a bug) is logged with its traceback and retried like a broken stream: the
 preview task never dies of it, leaving viewers waiting.
 """
@@ -56,8 +62,13 @@ class PreviewTiming:
     # a camera that refuses the preview while it shoots or records
     busy_retry: float = 1.0
     busy_patience: float = 30.0
-    # a preview that ran this long before it broke starts a new series of tries
+    # a preview that ran this long before it broke (or ended) starts a new
+    # series of tries (and of pauses)
     healthy: float = 10.0
+    # a preview the camera ended early is opened again after this pause,
+    # doubled each time it ends early again, up to ended_pause_max
+    ended_pause: float = 0.5
+    ended_pause_max: float = 10.0
     # a viewer gives up when no first frame came within this time
     first_frame: float = 10.0
     # opening the upstream fails when its answer and first frame took longer
@@ -106,6 +117,9 @@ class PreviewHub:
         self._seq = 0
         self._new = asyncio.Event()
         self._streaming = False
+        # between a preview the camera ended and the next one: the newest
+        # frame is still shown to viewers
+        self._resting = False
         # bumped when the preview gave up: the viewers of before stop
         self._generation = 0
         self._task: asyncio.Task[None] | None = None
@@ -161,8 +175,10 @@ class PreviewHub:
             self._task = self._entry.async_create_background_task(
                 self._hass, self._async_run(), f"{DOMAIN} live preview"
             )
-        # a running preview shows its newest frame at once, an old one never
-        seen = self._seq - 1 if self._streaming and self._frame else self._seq
+        # a running (or resting) preview shows its newest frame at once, an
+        # old one never
+        recent = self._streaming or self._resting
+        seen = self._seq - 1 if recent and self._frame else self._seq
         try:
             yield PreviewViewer(self, seen, self._generation)
         finally:
@@ -185,7 +201,7 @@ class PreviewHub:
 
     async def async_snapshot(self) -> bytes | None:
         """The newest frame, starting the preview for it when it is not running."""
-        if self._streaming and self._frame is not None:
+        if (self._streaming or self._resting) and self._frame is not None:
             return self._frame
         async with self.async_watch() as viewer:
             try:
@@ -256,7 +272,7 @@ class PreviewHub:
         try:
             await self._async_stream()
         finally:
-            self._streaming = False
+            self._streaming = self._resting = False
             self._task = None
 
     async def _async_stream(self) -> None:
@@ -264,6 +280,7 @@ class PreviewHub:
         title = self._entry.title
         loop = self._hass.loop
         failures = 0
+        pause = 0.0  # before opening again after a preview that ended early
         busy_since: float | None = None
         while True:
             await self._resumed.wait()
@@ -298,6 +315,7 @@ class PreviewHub:
                     _LOGGER.debug("%s: live preview failed: %s", title, err)
                 if opened is not None and loop.time() - opened >= timing.healthy:
                     failures = 0  # it worked for a while: a new series
+                    pause = 0.0
                 if not self._pauses:  # our own shot cut it
                     failures += 1
             except Exception:
@@ -307,12 +325,30 @@ class PreviewHub:
             else:
                 _LOGGER.debug("%s: the camera ended the live preview", title)
                 failures = 0 if frames or self._pauses else failures + 1
+                if self._pauses or (
+                    opened is not None and loop.time() - opened >= timing.healthy
+                ):
+                    pause = 0.0  # our shot ended it, or it ran for a while
+                elif frames:
+                    pause = min(
+                        max(pause * 2, timing.ended_pause), timing.ended_pause_max
+                    )
             finally:
                 self._streaming = False
             if failures > timing.retries:
                 return self._give_up(None)
             if failures:
                 await asyncio.sleep(timing.retry_delay)
+            elif pause and not self._pauses:
+                await self._rest(pause)
+
+    async def _rest(self, seconds: float) -> None:
+        """Wait before opening again; viewers keep the newest frame."""
+        self._resting = True
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self._resting = False
 
     def _give_up(self, err: CameraBridgeError | None) -> None:
         _LOGGER.error(
