@@ -25,6 +25,14 @@ from tests.vdg_sense.conftest import END, START, authed_client, camera_ref
 pytestmark = pytest.mark.without_hass
 
 
+@pytest.fixture(params=["upper", "camel", "random"])
+def odd_tags(sim: VdgSenseSimulator, request: pytest.FixtureRequest) -> None:
+    """The server writes its tags in another case, shuffled, with extra ones."""
+    sim.tag_case = request.param
+    sim.extra_tags = True
+    sim.shuffle = True
+
+
 # --- /info -------------------------------------------------------------------
 
 
@@ -72,14 +80,10 @@ async def test_info_needs_no_credentials(
         await client.device_list()
 
 
-@pytest.mark.parametrize("case", ["upper", "camel", "random"])
 async def test_info_any_tag_case(
-    client: VdgSenseClient, sim: VdgSenseSimulator, case: str
+    client: VdgSenseClient, sim: VdgSenseSimulator, odd_tags: None
 ) -> None:
     """Tag case does not matter; extra tags are kept aside."""
-    sim.tag_case = case  # type: ignore[assignment]
-    sim.extra_tags = True
-    sim.shuffle = True
     info = await client.info()
     assert info.version == sim.version
     assert info.extras == (("comment", "added by a newer server"),)
@@ -118,14 +122,10 @@ async def test_device_list(client: VdgSenseClient, sim: VdgSenseSimulator) -> No
     assert sim.last_query == {"command": "getDeviceList"}
 
 
-@pytest.mark.parametrize("case", ["upper", "camel", "random"])
 async def test_device_list_lenient(
-    client: VdgSenseClient, sim: VdgSenseSimulator, case: str
+    client: VdgSenseClient, sim: VdgSenseSimulator, odd_tags: None
 ) -> None:
     """Case, order, extra tags and a missing count change nothing."""
-    sim.tag_case = case  # type: ignore[assignment]
-    sim.shuffle = True
-    sim.extra_tags = True
     sim.omit_count = True
     devices = await client.device_list()
     assert [(d.server_id, d.device_id, d.name, d.port) for d in devices] == [

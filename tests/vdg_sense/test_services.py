@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,12 +18,28 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from custom_components.camera_bridge.backends.vdg_sense.services import resolve_devices
 from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults, RunningServer
-from simulator.vdg_sense import VdgSenseSimulator
+from simulator.vdg_sense import SimExport, VdgSenseSimulator
 from tests.conftest import StartServer, advance_time, find_device, setup_entry
 from tests.vdg_sense.conftest import export_events
 
 START = "2024-07-01 12:00:00"
 END = "2024-07-01 12:05:00"
+
+
+def _on_add_export(
+    monkeypatch: pytest.MonkeyPatch,
+    sim: VdgSenseSimulator,
+    change: Callable[[SimExport], object],
+) -> None:
+    """Let ``change`` act on each export the simulator adds (an exportVideo)."""
+    original = sim.add_export
+
+    def add(*args: Any, **kwargs: Any) -> SimExport:
+        export = original(*args, **kwargs)
+        change(export)
+        return export
+
+    monkeypatch.setattr(sim, "add_export", add)
 
 
 async def _setup(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any):
@@ -123,14 +140,7 @@ async def test_export_removed_before_the_next_poll(
     """An export of ours first seen REMOVED fires export_removed."""
     _, server = await _setup(hass, vdg_data)
     fired = export_events(hass)
-    original = sim.add_export
-
-    def add_removed(*args: Any, **kwargs: Any):
-        export = original(*args, **kwargs)
-        export.removed = True
-        return export
-
-    monkeypatch.setattr(sim, "add_export", add_removed)
+    _on_add_export(monkeypatch, sim, lambda export: setattr(export, "removed", True))
     await _export(hass, server)
     await hass.async_block_till_done()
     assert [(e["event_type"], e["reason"]) for e in fired] == [
@@ -144,14 +154,7 @@ async def test_export_never_listed_is_reported(
     """An export the server never lists is reported failed after three polls."""
     entry, server = await _setup(hass, vdg_data)
     fired = export_events(hass)
-    original = sim.add_export
-
-    def add_unlisted(*args: Any, **kwargs: Any):
-        export = original(*args, **kwargs)
-        sim.forget(export.export_id)
-        return export
-
-    monkeypatch.setattr(sim, "add_export", add_unlisted)
+    _on_add_export(monkeypatch, sim, lambda export: sim.forget(export.export_id))
     await _export(hass, server)
     await hass.async_block_till_done()  # the first poll, right after the action
     for _ in range(2):
