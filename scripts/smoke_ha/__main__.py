@@ -60,6 +60,7 @@ def _simulator_args(ports: SimulatorPorts) -> list[str]:
         "-m",
         "simulator",
         f"--wcs-port={ports.wcs}",
+        f"--wcs-ws-port={ports.wcs_ws}",
         "--wcs-churn-seconds=0",
         f"--osc-port={ports.osc}",
         "--osc-shot-seconds=1",
@@ -73,7 +74,7 @@ def _simulator_args(ports: SimulatorPorts) -> list[str]:
 
 async def _smoke(work: Path, timings: list[tuple[str, float]]) -> Drive:
     """Start everything, drive Home Assistant, stop it cleanly."""
-    ha_port, *sim_ports = free_ports(5)
+    ha_port, *sim_ports = free_ports(6)
     ports = SimulatorPorts(*sim_ports)
     config = work / "config"
     _configure(config, ha_port)
@@ -84,7 +85,9 @@ async def _smoke(work: Path, timings: list[tuple[str, float]]) -> Drive:
         )
         children.append(sims)
         await wait_for_ports(
-            sims, [ports.wcs, ports.osc, ports.vdg_sense, ports.linkvisual], 30
+            sims,
+            [ports.wcs, ports.wcs_ws, ports.osc, ports.vdg_sense, ports.linkvisual],
+            30,
         )
         start_time = time.monotonic()
         # run from the work directory: custom_components must come from the

@@ -12,6 +12,7 @@ from typing import Any
 from .client import HomeAssistantApi, Websocket
 from .processes import SmokeError
 from .voice import Voice
+from .webrtc import WebRtc
 
 DOMAIN = "camera_bridge"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,6 +32,7 @@ class SimulatorPorts:
     osc: int
     vdg_sense: int
     linkvisual: int
+    wcs_ws: int  # WCS's WebSocket signaling (WebRTC)
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Drive:
         await self.step("LinkVisual trigger_record action (websocket)", self.lv_action)
         await self.step("LinkVisual Record now button", self.lv_button)
         self.notes.append("WCS has no actions: none called")
+        await WebRtc(self).run()
         await Voice(self).run()
 
     async def add(self, kind: str, form: dict[str, Any]) -> None:
