@@ -1,14 +1,15 @@
 """Walking Camera Bridge's config flow the way the frontend does.
 
-Shared by the backends' config-flow tests.
+Shared by the backends' config-flow and set-up tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults, SimulatorBase
+from tests.conftest import advance_time
 
 
 async def start_user_form(hass: HomeAssistant, kind: str) -> ConfigFlowResult:
@@ -127,3 +129,19 @@ def healed(sim: SimulatorBase, **knobs: Any) -> Callable[[], None]:
             setattr(sim, name, value)
 
     return heal
+
+
+async def retried_until_up(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    sim: SimulatorBase,
+    faults: Faults,
+    setup: Callable[..., Awaitable[MockConfigEntry]],
+) -> MockConfigEntry:
+    """Set-up is retried while the simulator shows ``faults``, loaded once it answers."""
+    sim.faults = faults
+    entry = await setup(expect=ConfigEntryState.SETUP_RETRY)
+    sim.faults.reset()
+    await advance_time(hass, freezer, 90)
+    assert entry.state is ConfigEntryState.LOADED
+    return entry

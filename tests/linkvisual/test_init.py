@@ -21,7 +21,7 @@ from custom_components.camera_bridge.backends.linkvisual.coordinator import (
 from simulator.common import Faults
 from simulator.linkvisual import LinkVisualSimulator
 from tests.conftest import advance_time, find_device
-from tests.flows import assert_reauth_started
+from tests.flows import assert_reauth_started, retried_until_up
 
 from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, Account, camera, setup_account
 
@@ -297,11 +297,8 @@ async def test_not_ready_while_down_then_recovers(
     sim: LinkVisualSimulator,
 ) -> None:
     """An unreachable service keeps the entry in setup retry until it answers."""
-    sim.faults = Faults(status=503, status_body="maintenance")
-    entry = await account.setup(expect=ConfigEntryState.SETUP_RETRY)
-    sim.faults.reset()
-    await account.tick(90)
-    assert entry.state is ConfigEntryState.LOADED
+    faults = Faults(status=503, status_body="maintenance")
+    await retried_until_up(hass, account.freezer, sim, faults, account.setup)
 
 
 async def test_auth_failure_starts_reauth(

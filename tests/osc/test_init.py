@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 import logging
 from typing import Any
 
@@ -17,7 +18,7 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.osc import OscSimulator
 from tests.conftest import advance_time, find_device, setup_entry
-from tests.flows import assert_reauth_started
+from tests.flows import assert_reauth_started, retried_until_up
 
 from .conftest import coordinator_of, refusal
 
@@ -201,11 +202,8 @@ async def test_not_ready_while_camera_down_then_recovers(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A camera that is off (asleep) retries set-up until it answers."""
-    osc_sim.faults = Faults(drop=True)
-    entry = await setup_entry(hass, osc_data, expect=ConfigEntryState.SETUP_RETRY)
-    osc_sim.faults.reset()
-    await _poll(hass, freezer, 90)
-    assert entry.state is ConfigEntryState.LOADED
+    setup = partial(setup_entry, hass, osc_data)
+    await retried_until_up(hass, freezer, osc_sim, Faults(drop=True), setup)
 
 
 async def test_auth_failure_starts_reauth(

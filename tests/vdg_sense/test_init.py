@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 import logging
 from typing import Any
 
@@ -23,7 +24,7 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
 from tests.conftest import advance_time, find_device, setup_entry
-from tests.flows import assert_reauth_started
+from tests.flows import assert_reauth_started, retried_until_up
 from tests.vdg_sense.conftest import EXPORTS_EVENT, export_events
 
 SERVER = "sensor.vdg_sense_127_0_0_1"
@@ -364,11 +365,8 @@ async def test_not_ready_while_server_down_then_recovers(
     hass: HomeAssistant, vdg_data, sim, freezer
 ) -> None:
     """Down at start: retried until the server answers."""
-    sim.faults = Faults(status=503, status_body="starting")
-    entry = await _setup(hass, vdg_data, expect=ConfigEntryState.SETUP_RETRY)
-    sim.faults.reset()
-    await _poll(hass, freezer, 90)
-    assert entry.state is ConfigEntryState.LOADED
+    faults = Faults(status=503, status_body="starting")
+    await retried_until_up(hass, freezer, sim, faults, partial(_setup, hass, vdg_data))
 
 
 async def test_not_ready_when_export_list_fails(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
@@ -15,7 +16,7 @@ import pytest
 from custom_components.camera_bridge.backends.wcs.const import STREAM_REMOVE_AFTER
 from simulator.common import Faults
 from tests.conftest import advance_time, find_device, setup_entry
-from tests.flows import assert_reauth_started
+from tests.flows import assert_reauth_started, retried_until_up
 
 
 async def _poll(
@@ -67,11 +68,9 @@ async def test_unload(hass: HomeAssistant, wcs_data) -> None:
 async def test_not_ready_while_server_down_then_recovers(
     hass: HomeAssistant, wcs_data, wcs_sim, freezer
 ) -> None:
-    wcs_sim.faults = Faults(status=503, status_body="starting")
-    entry = await setup_entry(hass, wcs_data, expect=ConfigEntryState.SETUP_RETRY)
-    wcs_sim.faults.reset()
-    await _poll(hass, freezer, 90)
-    assert entry.state is ConfigEntryState.LOADED
+    faults = Faults(status=503, status_body="starting")
+    setup = partial(setup_entry, hass, wcs_data)
+    await retried_until_up(hass, freezer, wcs_sim, faults, setup)
     assert hass.states.get("camera.garden") is not None
 
 
