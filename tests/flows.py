@@ -5,11 +5,13 @@ Shared by the backends' config-flow and set-up tests.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -145,3 +147,30 @@ async def retried_until_up(
     await advance_time(hass, freezer, 90)
     assert entry.state is ConfigEntryState.LOADED
     return entry
+
+
+async def outage_logged_once(
+    hass: HomeAssistant,
+    sim: SimulatorBase,
+    caplog: pytest.LogCaptureFixture,
+    poll: Callable[[], Awaitable[None]],
+    entity_ids: Iterable[str],
+    *,
+    polls_back: int = 1,
+) -> None:
+    """The server drops every connection for three polls, then answers again.
+
+    The entities are unavailable after each poll of the outage; the outage
+    and the recovery are each logged once.
+    """
+    sim.faults = Faults(drop=True)
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        await poll()
+        for entity_id in entity_ids:
+            assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    assert caplog.text.count("Error fetching camera_bridge") == 1
+    sim.faults.reset()
+    for _ in range(polls_back):
+        await poll()
+    assert caplog.text.count("data recovered") == 1

@@ -24,7 +24,7 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
 from tests.conftest import advance_time, find_device, setup_entry
-from tests.flows import assert_reauth_started, retried_until_up
+from tests.flows import assert_reauth_started, outage_logged_once, retried_until_up
 from tests.vdg_sense.conftest import EXPORTS_EVENT, export_events
 
 SERVER = "sensor.vdg_sense_127_0_0_1"
@@ -398,17 +398,10 @@ async def test_unavailable_and_back_logged_once(
     """Every entity goes unavailable with the server and comes back with it."""
     sim.add_export("a", age=5)
     await _setup(hass, vdg_data)
-    sim.faults = Faults(drop=True)
-    caplog.set_level(logging.INFO)
-    for _ in range(3):
-        await _poll(hass, freezer)
-        assert hass.states.get(f"{SERVER}_export_1").state == STATE_UNAVAILABLE
-        assert hass.states.get(f"{SERVER}_active_exports").state == STATE_UNAVAILABLE
-    assert caplog.text.count("Error fetching camera_bridge") == 1
-    sim.faults.reset()
-    await _poll(hass, freezer)
+    entities = [f"{SERVER}_export_1", f"{SERVER}_active_exports"]
+    poll = partial(_poll, hass, freezer)
+    await outage_logged_once(hass, sim, caplog, poll, entities)
     assert hass.states.get(f"{SERVER}_export_1").state == "15.0"
-    assert caplog.text.count("data recovered") == 1
 
 
 async def test_answer_without_export_list_is_a_failed_poll(

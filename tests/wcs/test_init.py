@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -16,7 +15,7 @@ import pytest
 from custom_components.camera_bridge.backends.wcs.const import STREAM_REMOVE_AFTER
 from simulator.common import Faults
 from tests.conftest import advance_time, find_device, setup_entry
-from tests.flows import assert_reauth_started, retried_until_up
+from tests.flows import assert_reauth_started, outage_logged_once, retried_until_up
 
 
 async def _poll(
@@ -86,17 +85,11 @@ async def test_unavailable_and_back_logged_once(
     hass: HomeAssistant, wcs_data, wcs_sim, freezer, caplog: pytest.LogCaptureFixture
 ) -> None:
     await setup_entry(hass, wcs_data)
-    wcs_sim.faults = Faults(drop=True)
-    caplog.set_level(logging.INFO)
-    for _ in range(3):
-        await _poll(hass, freezer)
-        assert hass.states.get("camera.garden").state == STATE_UNAVAILABLE
-    assert caplog.text.count("Error fetching camera_bridge") == 1
-    wcs_sim.faults.reset()
-    await _poll(hass, freezer)
-    await _poll(hass, freezer)
+    poll = partial(_poll, hass, freezer)
+    await outage_logged_once(
+        hass, wcs_sim, caplog, poll, ["camera.garden"], polls_back=2
+    )
     assert hass.states.get("camera.garden").state == "idle"
-    assert caplog.text.count("data recovered") == 1
 
 
 async def test_streams_come_and_go(
