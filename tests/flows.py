@@ -174,3 +174,11 @@ async def outage_logged_once(
     for _ in range(polls_back):
         await poll()
     assert caplog.text.count("data recovered") == 1
+
+
+async def reauth_at_setup(
+    hass: HomeAssistant, setup: Callable[..., Awaitable[MockConfigEntry]]
+) -> None:
+    """Refused credentials fail the set-up and start the entry's reauth."""
+    entry = await setup(expect=ConfigEntryState.SETUP_ERROR)
+    assert_reauth_started(hass, entry)

@@ -21,7 +21,7 @@ from custom_components.camera_bridge.backends.linkvisual.coordinator import (
 from simulator.common import Faults
 from simulator.linkvisual import LinkVisualSimulator
 from tests.conftest import advance_time, find_device
-from tests.flows import assert_reauth_started, outage_logged_once, retried_until_up
+from tests.flows import outage_logged_once, reauth_at_setup, retried_until_up
 
 from .conftest import GARDEN_IOT_ID, PORCH_CAMERA, Account, camera, setup_account
 
@@ -305,12 +305,8 @@ async def test_auth_failure_starts_reauth(
     hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
 ) -> None:
     """A refused key puts the entry in reauth."""
-    entry = await setup_account(
-        hass,
-        {**lv_data, "access_key_secret": "wrong"},
-        expect=ConfigEntryState.SETUP_ERROR,
-    )
-    assert_reauth_started(hass, entry)
+    wrong = {**lv_data, "access_key_secret": "wrong"}
+    await reauth_at_setup(hass, partial(setup_account, hass, wrong))
 
 
 async def test_unavailable_and_back(

@@ -18,7 +18,7 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.osc import OscSimulator
 from tests.conftest import advance_time, find_device, setup_entry
-from tests.flows import assert_reauth_started, retried_until_up
+from tests.flows import assert_reauth_started, reauth_at_setup, retried_until_up
 
 from .conftest import coordinator_of, refusal
 
@@ -211,8 +211,7 @@ async def test_auth_failure_starts_reauth(
 ) -> None:
     """401 at set-up starts a reauth flow."""
     osc_sim.auth = ("THETAYL10100001", "10100001")
-    entry = await setup_entry(hass, osc_data, expect=ConfigEntryState.SETUP_ERROR)
-    assert_reauth_started(hass, entry)
+    await reauth_at_setup(hass, partial(setup_entry, hass, osc_data))
 
 
 async def test_auth_failure_while_running(

@@ -24,7 +24,7 @@ from custom_components.camera_bridge.const import DOMAIN
 from simulator.common import Faults
 from simulator.vdg_sense import SimExportDevice, VdgSenseSimulator
 from tests.conftest import advance_time, find_device, setup_entry
-from tests.flows import assert_reauth_started, outage_logged_once, retried_until_up
+from tests.flows import outage_logged_once, reauth_at_setup, retried_until_up
 from tests.vdg_sense.conftest import EXPORTS_EVENT, export_events
 
 SERVER = "sensor.vdg_sense_127_0_0_1"
@@ -388,8 +388,7 @@ async def test_auth_failure_starts_reauth(
         sim.faults = Faults(status=401, paths=("/info",))
     else:
         sim.auth = ("admin", "secret")
-    entry = await _setup(hass, vdg_data, expect=ConfigEntryState.SETUP_ERROR)
-    assert_reauth_started(hass, entry)
+    await reauth_at_setup(hass, partial(_setup, hass, vdg_data))
 
 
 async def test_unavailable_and_back_logged_once(

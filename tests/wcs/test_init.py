@@ -15,7 +15,7 @@ import pytest
 from custom_components.camera_bridge.backends.wcs.const import STREAM_REMOVE_AFTER
 from simulator.common import Faults
 from tests.conftest import advance_time, find_device, setup_entry
-from tests.flows import assert_reauth_started, outage_logged_once, retried_until_up
+from tests.flows import outage_logged_once, reauth_at_setup, retried_until_up
 
 
 async def _poll(
@@ -77,8 +77,7 @@ async def test_auth_failure_starts_reauth(
     hass: HomeAssistant, wcs_data, wcs_sim
 ) -> None:
     wcs_sim.auth = ("admin", "secret")
-    entry = await setup_entry(hass, wcs_data, expect=ConfigEntryState.SETUP_ERROR)
-    assert_reauth_started(hass, entry)
+    await reauth_at_setup(hass, partial(setup_entry, hass, wcs_data))
 
 
 async def test_unavailable_and_back_logged_once(
