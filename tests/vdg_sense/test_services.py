@@ -42,6 +42,13 @@ def _on_add_export(
     monkeypatch.setattr(sim, "add_export", add)
 
 
+async def _status(hass: HomeAssistant, data: dict[str, Any]) -> Any:
+    """The get_export_status action's response to ``data``."""
+    return await hass.services.async_call(
+        DOMAIN, "get_export_status", data, blocking=True, return_response=True
+    )
+
+
 async def _setup(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any):
     entry = await setup_entry(hass, data, title="VDG Sense 127.0.0.1", **kwargs)
     server = find_device(hass, entry.entry_id, entry.entry_id)
@@ -279,13 +286,7 @@ async def test_get_export_status(
     sim.add_export("a", age=100)
     sim.add_export("b", age=5)
     _, server = await _setup(hass, vdg_data)
-    everything = await hass.services.async_call(
-        DOMAIN,
-        "get_export_status",
-        {"device_id": server},
-        blocking=True,
-        return_response=True,
-    )
+    everything = await _status(hass, {"device_id": server})
     assert everything["active"] == 1
     assert [e["export_id"] for e in everything["exports"]] == ["1", "2"]
     first = everything["exports"][0]
@@ -294,34 +295,16 @@ async def test_get_export_status(
     assert first["path"] == "a"
     assert first["devices"][0]["name"] == "Entrance"
     assert first["devices"][0]["end"] == "2024-01-19T10:05:00+00:00"
-    one = await hass.services.async_call(
-        DOMAIN,
-        "get_export_status",
-        {"device_id": server, "export_id": "2"},
-        blocking=True,
-        return_response=True,
-    )
+    one = await _status(hass, {"device_id": server, "export_id": "2"})
     assert [e["export_id"] for e in one["exports"]] == ["2"]
     assert one["exports"][0]["progress"] == 15.0
     assert sim.last_query["exportid"] == "2"
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "get_export_status",
-            {"device_id": server, "export_id": "77"},
-            blocking=True,
-            return_response=True,
-        )
+        await _status(hass, {"device_id": server, "export_id": "77"})
     assert err.value.translation_key == "vdg_invalid_export_id"
     sim.faults = Faults(status=503)
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "get_export_status",
-            {"device_id": server},
-            blocking=True,
-            return_response=True,
-        )
+        await _status(hass, {"device_id": server})
     assert err.value.translation_key == "cannot_connect"
 
 
@@ -347,13 +330,7 @@ async def test_raw_server_in_actions_and_diagnostics(
     )
     assert response == {"export_id": "3"}
     assert sim.exports[3].path == "D:\\exports\\ha & co"
-    status = await hass.services.async_call(
-        DOMAIN,
-        "get_export_status",
-        {"device_id": server},
-        blocking=True,
-        return_response=True,
-    )
+    status = await _status(hass, {"device_id": server})
     assert [e["path"] for e in status["exports"]] == ["a", "D:\\exports\\ha & co"]
     assert [(u["export_id"], u["error"][:13]) for u in status["unreadable"]] == [
         ("2", "malformed XML")
