@@ -99,20 +99,18 @@ async def test_not_xml(client: VdgSenseClient, sim: VdgSenseSimulator) -> None:
         await client.info()
 
 
-async def test_truncated(client: VdgSenseClient, sim: VdgSenseSimulator) -> None:
-    """A body cut short is a connection problem."""
-    sim.faults.truncated = True
-    with pytest.raises(CannotConnect):
-        await client.export_status()
-
-
-async def test_dropped_connection(
-    client: VdgSenseClient, sim: VdgSenseSimulator
+@pytest.mark.parametrize(
+    ("fault", "call"),
+    [("truncated", "export_status"), ("drop", "device_list")],
+    ids=["truncated", "dropped"],
+)
+async def test_cut_answers_cannot_connect(
+    client: VdgSenseClient, sim: VdgSenseSimulator, fault: str, call: str
 ) -> None:
-    """A dropped connection cannot connect."""
-    sim.faults.drop = True
+    """A body cut short, or a dropped connection, is a connection problem."""
+    setattr(sim.faults, fault, True)
     with pytest.raises(CannotConnect):
-        await client.device_list()
+        await getattr(client, call)()
 
 
 async def test_timeout(
