@@ -53,10 +53,9 @@ async def test_user_flow_creates_entry(
 
 
 async def test_user_flow_with_digest_credentials(
-    hass: HomeAssistant, osc_server: RunningServer, osc_sim: OscSimulator
+    hass: HomeAssistant, osc_server: RunningServer, digest_sim: OscSimulator
 ) -> None:
     """Client mode: the camera asks for Digest credentials."""
-    osc_sim.auth = (USER, PASSWORD)
     result = await _start_osc_form(hass)
     result = await configure(
         hass, result, _form(osc_server, username=USER, password=PASSWORD)
@@ -157,17 +156,16 @@ async def test_duplicate_aborts(
 async def test_reauth(
     hass: HomeAssistant,
     osc_server: RunningServer,
-    osc_sim: OscSimulator,
+    digest_sim: OscSimulator,
     osc_data: dict[str, Any],
 ) -> None:
     """New credentials are checked against the same camera, then stored."""
-    osc_sim.auth = (USER, PASSWORD)
     entry = await setup_entry(
         hass,
         {**osc_data, CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD},
         unique_id="10100001",
     )
-    osc_sim.auth = (USER, "new-password")
+    digest_sim.auth = (USER, "new-password")
     result = await entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
     result = await configure(

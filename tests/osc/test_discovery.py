@@ -86,11 +86,10 @@ async def test_discovered_camera_without_auth(
 
 
 async def test_discovered_camera_asks_for_credentials(
-    hass: HomeAssistant, osc_server: RunningServer, osc_sim: OscSimulator
+    hass: HomeAssistant, osc_server: RunningServer, digest_sim: OscSimulator
 ) -> None:
     """/osc/info open, /osc/state behind Digest: only the credentials are asked."""
-    osc_sim.auth = (USER, PASSWORD)
-    osc_sim.open_info = True
+    digest_sim.open_info = True
     result = await _discover(hass, _announced(osc_server))
     assert result["step_id"] == "zeroconf_confirm"
     assert set(result["data_schema"].schema) == {CONF_USERNAME, CONF_PASSWORD}
@@ -118,10 +117,9 @@ async def test_discovered_camera_asks_for_credentials(
 
 
 async def test_discovered_camera_fully_protected(
-    hass: HomeAssistant, osc_server: RunningServer, osc_sim: OscSimulator
+    hass: HomeAssistant, osc_server: RunningServer, digest_sim: OscSimulator
 ) -> None:
     """/osc/info behind Digest too: the serial of the announced name stands in."""
-    osc_sim.auth = (USER, PASSWORD)
     result = await _discover(hass, _announced(osc_server))
     assert result["step_id"] == "zeroconf_confirm"
     assert result["description_placeholders"] == {
@@ -133,12 +131,12 @@ async def test_discovered_camera_fully_protected(
     assert set(result["data_schema"].schema) == {CONF_USERNAME, CONF_PASSWORD}
 
     # the camera drops off the network before the user confirms: say so, retry
-    osc_sim.faults = Faults(drop=True)
+    digest_sim.faults = Faults(drop=True)
     result = await configure(
         hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    osc_sim.faults.reset()
+    digest_sim.faults.reset()
     result = await configure(
         hass, result, {CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD}
     )
@@ -150,11 +148,10 @@ async def test_discovered_camera_fully_protected(
 async def test_name_and_identity_disagree(
     hass: HomeAssistant,
     osc_server: RunningServer,
-    osc_sim: OscSimulator,
+    digest_sim: OscSimulator,
     osc_data: dict[str, Any],
 ) -> None:
     """The camera's /osc/info decides: a camera set up already is not doubled."""
-    osc_sim.auth = (USER, PASSWORD)
     entry = MockConfigEntry(
         domain=DOMAIN,
         data={**osc_data, CONF_HOST: "192.0.2.7", CONF_PORT: 80},
@@ -176,14 +173,13 @@ async def test_name_and_identity_disagree(
 @pytest.mark.parametrize("protected_info", [False, True])
 async def test_configured_camera_at_new_address(
     hass: HomeAssistant,
-    osc_sim: OscSimulator,
+    digest_sim: OscSimulator,
     osc_data: dict[str, Any],
     start_server: StartServer,
     protected_info: bool,
 ) -> None:
     """A known camera announced elsewhere gets its address updated, no new entry."""
-    osc_sim.auth = (USER, PASSWORD)
-    osc_sim.open_info = not protected_info
+    digest_sim.open_info = not protected_info
     entry = await setup_entry(
         hass,
         {**osc_data, CONF_USERNAME: USER, CONF_PASSWORD: PASSWORD},
@@ -192,7 +188,7 @@ async def test_configured_camera_at_new_address(
     )
     assert entry.state is ConfigEntryState.LOADED
     # the camera got a new address from the router (here: a new port)
-    moved = await start_server(osc_sim)
+    moved = await start_server(digest_sim)
     result = await _discover(hass, _announced(moved))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
