@@ -12,16 +12,8 @@ import pytest
 from custom_components.camera_bridge.const import CONF_KIND, KIND_VDG_SENSE
 from simulator.common import RunningServer
 from simulator.vdg_sense import VdgSenseSimulator
+from tests import flows
 from tests.conftest import StartServer, setup_entry
-from tests.flows import (
-    SERVER_FAULTS,
-    bug_shows_unknown,
-    configure,
-    healed,
-    reauth_to_new_password,
-    refused_then_created,
-    start_user_form,
-)
 
 
 def _form(server: RunningServer, **extra: Any) -> dict[str, Any]:
@@ -39,8 +31,8 @@ async def test_user_flow_creates_entry(
 ) -> None:
     """The form checks /info and the export list, then creates the entry."""
     sim.auth = ("operator", "s3cret")
-    result = await start_user_form(hass, "vdg_sense")
-    result = await configure(
+    result = await flows.start_user_form(hass, "vdg_sense")
+    result = await flows.configure(
         hass,
         result,
         _form(vdg_server, host=" 127.0.0.1 ", username="operator", password="s3cret"),
@@ -70,7 +62,7 @@ def _no_export_api(sim: VdgSenseSimulator) -> None:
     [
         (lambda sim: None, {"host": "http://nvr/x"}, {"host": "invalid_host"}),
         (lambda sim: None, {"username": "a:b"}, {"username": "invalid_username"}),
-        *SERVER_FAULTS,
+        *flows.SERVER_FAULTS,
         (_no_export_api, {}, {"base": "export_api_missing"}),
     ],
 )
@@ -83,11 +75,13 @@ async def test_user_flow_errors_then_recovers(
     error: dict[str, str],
 ) -> None:
     """Every error shows on the form; fixing it creates the entry."""
-    result = await start_user_form(hass, "vdg_sense")
+    result = await flows.start_user_form(hass, "vdg_sense")
     setup(sim)
-    heal = healed(sim, auth=None, failure=None)
+    heal = flows.healed(sim, auth=None, failure=None)
     refused = _form(vdg_server, **user_input)
-    await refused_then_created(hass, result, refused, error, heal, _form(vdg_server))
+    await flows.refused_then_created(
+        hass, result, refused, error, heal, _form(vdg_server)
+    )
     await hass.async_block_till_done()
 
 
@@ -97,9 +91,9 @@ async def test_user_flow_unexpected_error(
     """A bug shows as unknown, not as a crash; the flow can still finish."""
     from custom_components.camera_bridge.api import vdg_sense
 
-    result = await start_user_form(hass, "vdg_sense")
+    result = await flows.start_user_form(hass, "vdg_sense")
     info = (vdg_sense.VdgSenseClient, "info")
-    await bug_shows_unknown(hass, result, _form(vdg_server), monkeypatch, info)
+    await flows.bug_shows_unknown(hass, result, _form(vdg_server), monkeypatch, info)
 
 
 async def test_legacy_server_can_be_added(
@@ -107,8 +101,8 @@ async def test_legacy_server_can_be_added(
 ) -> None:
     """A server older than API 2.6.1 (no /info) is still accepted."""
     sim.legacy = True
-    result = await start_user_form(hass, "vdg_sense")
-    result = await configure(hass, result, _form(vdg_server))
+    result = await flows.start_user_form(hass, "vdg_sense")
+    result = await flows.configure(hass, result, _form(vdg_server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
@@ -118,8 +112,8 @@ async def test_same_server_cannot_be_added_twice(
 ) -> None:
     """The address identifies the server."""
     await setup_entry(hass, vdg_data, unique_id=f"127.0.0.1:{vdg_server.port}")
-    result = await start_user_form(hass, "vdg_sense")
-    result = await configure(hass, result, _form(vdg_server))
+    result = await flows.start_user_form(hass, "vdg_sense")
+    result = await flows.configure(hass, result, _form(vdg_server))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -132,7 +126,7 @@ async def test_reauth(
 ) -> None:
     """New credentials are checked against the same server."""
     entry = await setup_entry(hass, vdg_data, unique_id=f"127.0.0.1:{vdg_server.port}")
-    await reauth_to_new_password(hass, entry, sim)
+    await flows.reauth_to_new_password(hass, entry, sim)
     assert entry.data["host"] == "127.0.0.1"
 
 
@@ -151,9 +145,9 @@ async def test_reconfigure_moves_to_new_address(
     moved = await start_server(moved_sim)
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
-    result = await configure(hass, result, {**_form(moved), "port": 9})
+    result = await flows.configure(hass, result, {**_form(moved), "port": 9})
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await configure(hass, result, {**_form(moved), "verify_ssl": False})
+    result = await flows.configure(hass, result, {**_form(moved), "verify_ssl": False})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.unique_id == f"127.0.0.1:{moved.port}"
@@ -182,7 +176,7 @@ async def test_reconfigure_onto_another_entry_aborts(
         title="Other",
     )
     result = await entry.start_reconfigure_flow(hass)
-    result = await configure(hass, result, _form(other))
+    result = await flows.configure(hass, result, _form(other))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
