@@ -246,10 +246,16 @@ def _check_page(page: RecordPage | None) -> None:
 
 
 def _check_recording(recording: Recording | None) -> None:
-    """A recording carries a file name, aware UTC times and 64-bit numbers."""
+    """A recording carries a file name, aware UTC times and 64-bit numbers.
+
+    Its texts are Unicode (a lone surrogate could not be hashed, signed or
+    stored).
+    """
     if recording is None:
         return
     assert isinstance(recording.file_name, str) and recording.file_name
+    for text in (recording.file_name, recording.vod_url, recording.snapshot_url):
+        assert text is None or text.encode("utf-8")
     _check_time(recording.begin)
     _check_time(recording.end)
     for number in (
@@ -280,6 +286,8 @@ def test_parse_time_is_total(value: Any) -> None:
 @example(raw={"FileName": "f", "BeginTime": 10**309}, record_id=None)
 @example(raw={"FileName": "f", "EndTime": "0001-01-01 00:00:00"}, record_id=None)
 @example(raw={"FileName": "f", "FileSize": 10**300}, record_id=None)
+@example(raw={"FileName": "a\ud800.mp4"}, record_id=None)
+@example(raw={"FileName": "f", "VodUrl": "http://v/\udfff"}, record_id=None)
 def test_recording_from_dict_is_total(
     raw: dict[str, Any], record_id: str | None
 ) -> None:

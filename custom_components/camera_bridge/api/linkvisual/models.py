@@ -86,6 +86,8 @@ class Recording:
         file_name = raw.get("FileName")
         if not isinstance(file_name, str) or not file_name:
             raise InvalidResponse("recording has no 'FileName'")
+        if to_text(file_name) is None:
+            raise InvalidResponse("recording's 'FileName' is not valid text")
         return cls(
             file_name=file_name,
             begin=parse_time(raw.get("BeginTime")),

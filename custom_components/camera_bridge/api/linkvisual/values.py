@@ -87,8 +87,20 @@ def to_flag(value: Any) -> bool | None:
 
 
 def to_text(value: Any) -> str | None:
-    """Non-empty text as it came; None for anything else."""
-    return value if isinstance(value, str) and value else None
+    """Non-empty text as it came; None for anything else.
+
+    Also None for text that is no Unicode: JSON may carry a lone surrogate
+    (a JSON escape of U+D800 alone), which can be neither sent, signed,
+    stored nor hashed.
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    return value
 
 
 def to_int(value: Any) -> int | None:
