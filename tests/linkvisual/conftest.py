@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,11 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.camera_bridge.api.linkvisual import Device, LinkVisualClient
+from custom_components.camera_bridge.api.linkvisual import (
+    Device,
+    LinkVisualClient,
+    Recording,
+)
 from custom_components.camera_bridge.const import CONF_KIND, KIND_LINKVISUAL
 from simulator.common import RunningServer
 from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
@@ -40,6 +45,16 @@ def client(session: aiohttp.ClientSession, server: RunningServer) -> LinkVisualC
     return LinkVisualClient(
         session, DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, endpoint=server.url, timeout=5
     )
+
+
+async def wait_ready(client: LinkVisualClient, record_id: str) -> Recording:
+    """The garden camera's triggered record, polled until its file is there."""
+    for _ in range(100):
+        recording = await client.query_record_by_record_id(record_id, GARDEN)
+        if recording is not None:
+            return recording
+        await asyncio.sleep(0.02)
+    raise AssertionError("the record never became available")
 
 
 GARDEN_IOT_ID = "SimCam0001xyzIotIdA000100"
