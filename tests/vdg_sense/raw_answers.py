@@ -1,17 +1,21 @@
 """exportVideoStatus answers as servers that echo values raw write them.
 
-Shared by the repair tests: one export entry, a whole answer, what a parse
-ends in.
+Shared by the repair and parser tests: one export entry, a whole answer,
+what a parse ends in, a reused parser against fresh parses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from hypothesis import HealthCheck, settings
 
 from custom_components.camera_bridge.api.errors import CameraBridgeError
-from custom_components.camera_bridge.api.vdg_sense import ExportStatus
+from custom_components.camera_bridge.api.vdg_sense import (
+    ExportStatus,
+    ExportStatusParser,
+    parse_export_status,
+)
 
 FUZZ = settings(
     max_examples=200,
@@ -50,3 +54,12 @@ def outcome(parse: Callable[[], ExportStatus]) -> object:
         return parse()
     except CameraBridgeError as err:
         return type(err), str(err)
+
+
+def assert_polls_agree(polls: Iterable[str]) -> None:
+    """One parser reused over ``polls`` ends each as a fresh parse does."""
+    parser = ExportStatusParser()
+    for xml in polls:
+        assert outcome(lambda x=xml: parser.parse(x)) == outcome(
+            lambda x=xml: parse_export_status(x)
+        )

@@ -26,6 +26,7 @@ from custom_components.camera_bridge.api.vdg_sense import (
 )
 
 from .documents import DEVICES, INFO, PARSERS, STATUS, device_xml, export_xml
+from .raw_answers import assert_polls_agree, outcome
 
 FUZZ = settings(
     max_examples=300,
@@ -318,21 +319,14 @@ TRICKY = [
 ]
 
 
-def _outcome(parse: Callable[[], ExportStatus]) -> object:
-    try:
-        return parse()
-    except CameraBridgeError as err:
-        return type(err), str(err)
-
-
 @pytest.mark.parametrize("xml", TRICKY, ids=range(len(TRICKY)))
 def test_reuse_agrees_with_a_fresh_parse(xml: str) -> None:
     """A parser that read other answers gives what a fresh parser gives."""
-    fresh = _outcome(lambda: parse_export_status(xml))
-    assert _outcome(lambda: ExportStatusParser().parse(xml)) == fresh
+    fresh = outcome(lambda: parse_export_status(xml))
+    assert outcome(lambda: ExportStatusParser().parse(xml)) == fresh
     warm = ExportStatusParser()
     warm.parse(_doc(export_xml(), export_xml(exportid="2"), export_xml(exportid="3")))
-    assert _outcome(lambda: warm.parse(xml)) == fresh
+    assert outcome(lambda: warm.parse(xml)) == fresh
 
 
 @FUZZ
@@ -345,17 +339,15 @@ def test_fuzz_reuse_agrees(
     first: list[ET.Element], second: list[ET.Element], wrap: bool
 ) -> None:
     """Random export lists: the reusing parser agrees with a fresh parse."""
-    parser = ExportStatusParser()
+    polls = []
     for children in (first, second, first):
         inner = "".join(ET.tostring(child, encoding="unicode") for child in children)
-        xml = (
+        polls.append(
             f'<result errorcode="0"><exports>{inner}</exports></result>'
             if wrap
             else f'<result errorcode="0">{inner}</result>'
         )
-        assert _outcome(lambda x=xml: parser.parse(x)) == _outcome(
-            lambda x=xml: parse_export_status(x)
-        )
+    assert_polls_agree(polls)
 
 
 @FUZZ
@@ -378,10 +370,10 @@ def test_fuzz_reading_in_pieces(
         if wrap
         else f'<result errorcode="0">{inner}</result>'
     )
-    whole = _outcome(lambda: parse_export_status(xml))
+    whole = outcome(lambda: parse_export_status(xml))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(export_element, "_PIECE", piece)
-        assert _outcome(lambda: parse_export_status(xml)) == whole
+        assert outcome(lambda: parse_export_status(xml)) == whole
 
 
 @st.composite
@@ -410,8 +402,4 @@ def _export_lists(draw: st.DrawFn) -> str:
 @given(polls=st.lists(_export_lists(), min_size=1, max_size=5))
 def test_fuzz_poll_sequences(polls: list[str]) -> None:
     """A sequence of polls through one parser equals fresh parses."""
-    parser = ExportStatusParser()
-    for xml in polls:
-        assert _outcome(lambda x=xml: parser.parse(x)) == _outcome(
-            lambda x=xml: parse_export_status(x)
-        )
+    assert_polls_agree(polls)

@@ -11,14 +11,13 @@ import pytest
 
 from custom_components.camera_bridge.api.errors import InvalidResponse
 from custom_components.camera_bridge.api.vdg_sense import (
-    ExportStatusParser,
     parse_export_status,
     repair,
     repair_text_fields,
     repair_xml,
 )
 
-from .raw_answers import FUZZ, export_entry, outcome, status_doc
+from .raw_answers import FUZZ, assert_polls_agree, export_entry, status_doc
 
 pytestmark = pytest.mark.without_hass
 
@@ -195,8 +194,4 @@ def _raw_lists(draw: st.DrawFn) -> str:
 @given(polls=st.lists(_raw_lists(), min_size=1, max_size=4))
 def test_fuzz_raw_poll_sequences(polls: list[str]) -> None:
     """Raw values and cut exports: one parser over polls equals fresh parses."""
-    parser = ExportStatusParser()
-    for xml in polls:
-        assert outcome(lambda x=xml: parser.parse(x)) == outcome(
-            lambda x=xml: parse_export_status(x)
-        )
+    assert_polls_agree(polls)
