@@ -17,12 +17,18 @@ from custom_components.camera_bridge.api.vdg_sense import (
     parse_export_status,
 )
 
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+
+def fuzz_settings(examples: int) -> settings:
+    """Hypothesis settings of the parser fuzz tests: ``examples``, no deadline."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+
+
+FUZZ = fuzz_settings(200)
 
 
 def export_entry(ident: str, path: str, progress: str = "10") -> str:

@@ -7,7 +7,7 @@ import contextlib
 from typing import Any
 import xml.etree.ElementTree as ET
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.camera_bridge.api.errors import (
@@ -26,14 +26,9 @@ from custom_components.camera_bridge.api.vdg_sense import (
 )
 
 from .documents import DEVICES, INFO, PARSERS, STATUS, device_xml, export_xml
-from .raw_answers import assert_polls_agree, outcome
+from .raw_answers import assert_polls_agree, fuzz_settings, outcome
 
-FUZZ = settings(
-    max_examples=300,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings(300)
 
 
 # --- fuzzing ----------------------------------------------------------------------------
