@@ -50,6 +50,20 @@ def refusal(name: str, code: str, message: str | None = None) -> Faults:
     )
 
 
+def answered(name: str, state: str = "done", **fields: Any) -> Faults:
+    """Faults: the camera answers every command as ``name`` in ``state``, with ``fields``."""
+    return Faults(
+        status=200,
+        status_body={"name": name, "state": state, **fields},
+        paths=("execute",),
+    )
+
+
+def empty_results(name: str) -> Faults:
+    """Faults: the camera answers every command as ``name`` done, with no results."""
+    return answered(name, results={})
+
+
 def is_jpeg(data: bytes) -> tuple[int, int]:
     """Size of a JPEG, failing the test when it is not one."""
     assert data[:2] == b"\xff\xd8"

@@ -18,7 +18,7 @@ from custom_components.camera_bridge.api.osc import (
 )
 from simulator.common import Faults
 from simulator.osc import OscSimulator
-from tests.osc.conftest import ClientFactory, is_jpeg, prime
+from tests.osc.conftest import ClientFactory, answered, empty_results, is_jpeg, prime
 
 # -------------------------------------------------------------------- auth
 
@@ -151,18 +151,10 @@ async def test_start_session_odd_answers(
     client: OscClient, level1_sim: OscSimulator
 ) -> None:
     """startSession must finish at once with a sessionId."""
-    level1_sim.faults = Faults(
-        status=200,
-        status_body={"name": "camera.startSession", "state": "done", "results": {}},
-        paths=("execute",),
-    )
+    level1_sim.faults = empty_results("camera.startSession")
     with pytest.raises(InvalidResponse, match="sessionId"):
         await client.take_picture()
-    level1_sim.faults.status_body = {
-        "name": "camera.startSession",
-        "state": "inProgress",
-        "id": "1",
-    }
+    level1_sim.faults = answered("camera.startSession", state="inProgress", id="1")
     with pytest.raises(InvalidResponse, match="at once"):
         await client.take_picture()
 

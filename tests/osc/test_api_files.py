@@ -8,7 +8,7 @@ from custom_components.camera_bridge.api.errors import BackendError, InvalidResp
 from custom_components.camera_bridge.api.osc import OscBusyError, OscClient, OscFile
 from simulator.common import Faults
 from simulator.osc import OscSimulator
-from tests.osc.conftest import is_jpeg, prime
+from tests.osc.conftest import answered, empty_results, is_jpeg, prime
 
 # --------------------------------------------------------------------- video
 
@@ -59,18 +59,12 @@ async def test_list_files(client: OscClient, osc_sim: OscSimulator) -> None:
 async def test_list_files_invalid(client: OscClient, osc_sim: OscSimulator) -> None:
     """Listings without entries or with entries without URL are refused."""
     await prime(client)
-    osc_sim.faults = Faults(
-        status=200,
-        status_body={"name": "camera.listFiles", "state": "done", "results": {}},
-        paths=("execute",),
-    )
+    osc_sim.faults = empty_results("camera.listFiles")
     with pytest.raises(InvalidResponse, match="entries"):
         await client.list_files()
-    osc_sim.faults.status_body = {
-        "name": "camera.listFiles",
-        "state": "done",
-        "results": {"entries": [{"name": "R1.JPG"}]},
-    }
+    osc_sim.faults = answered(
+        "camera.listFiles", results={"entries": [{"name": "R1.JPG"}]}
+    )
     with pytest.raises(InvalidResponse, match="fileUrl"):
         await client.list_files()
 

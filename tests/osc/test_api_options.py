@@ -19,9 +19,15 @@ from custom_components.camera_bridge.api.osc import (
 )
 from custom_components.camera_bridge.api.osc.errors import MAX_MESSAGE, SEARCH_CHARS
 from simulator import osc as osc_sim_module
-from simulator.common import Faults
 from simulator.osc import OscSimulator
-from tests.osc.conftest import RICOH_MISSING, RICOH_NAME, RICOH_VALUE, prime, refusal
+from tests.osc.conftest import (
+    RICOH_MISSING,
+    RICOH_NAME,
+    RICOH_VALUE,
+    empty_results,
+    prime,
+    refusal,
+)
 
 # ------------------------------------------------------------------- options
 
@@ -108,11 +114,7 @@ async def test_get_options_without_options(
 ) -> None:
     """getOptions answering no options object is InvalidResponse."""
     await prime(client)
-    osc_sim.faults = Faults(
-        status=200,
-        status_body={"name": "camera.getOptions", "state": "done", "results": {}},
-        paths=("execute",),
-    )
+    osc_sim.faults = empty_results("camera.getOptions")
     with pytest.raises(InvalidResponse, match="options"):
         await client.get_options(["iso"])
 
