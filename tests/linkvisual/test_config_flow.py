@@ -12,6 +12,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.camera_bridge.api import linkvisual as lv_api
 from custom_components.camera_bridge.const import KIND_LINKVISUAL
@@ -28,6 +29,7 @@ from .conftest import (
     ENTRY_UNIQUE_ID,
     GARDEN_IOT_ID,
     PORCH_CAMERA,
+    Account,
     camera,
     setup_account,
 )
@@ -171,24 +173,26 @@ async def test_reauth(
     assert len(entry.subentries) == 1
 
 
+async def _with_second_key(
+    account: Account, key_id: str, secret: str
+) -> MockConfigEntry:
+    """The account's entry, set up; the service accepts a second AccessKey too."""
+    entry = await account.setup()
+    account.sim.keys[key_id] = secret
+    return entry
+
+
 async def test_reconfigure_rotates_the_key(
-    hass: HomeAssistant,
-    server: RunningServer,
-    lv_data: dict[str, Any],
-    sim: LinkVisualSimulator,
+    hass: HomeAssistant, server: RunningServer, account: Account
 ) -> None:
     """Reconfigure may switch to a new AccessKey; entities and cameras are kept."""
-    entry = await setup_account(hass, lv_data)
-    sim.keys["LTAInewkey"] = "new-secret"
+    entry = await _with_second_key(account, "LTAInewkey", "new-secret")
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
     result = await configure(hass, result, _form(server, access_key_id="LTAInewkey"))
     assert result["errors"] == {"base": "invalid_auth"}
-    result = await configure(
-        hass,
-        result,
-        _form(server, access_key_id="LTAInewkey", access_key_secret="new-secret"),
-    )
+    key = _form(server, access_key_id="LTAInewkey", access_key_secret="new-secret")
+    result = await configure(hass, result, key)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.unique_id == "LTAInewkey"
@@ -196,20 +200,16 @@ async def test_reconfigure_rotates_the_key(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get("button.garden_record_now") is not None
-    assert sim.calls[-1]["AccessKeyId"] == "LTAInewkey"
+    assert account.sim.calls[-1]["AccessKeyId"] == "LTAInewkey"
 
 
 async def test_reconfigure_onto_another_account_aborts(
-    hass: HomeAssistant,
-    server: RunningServer,
-    lv_data: dict[str, Any],
-    sim: LinkVisualSimulator,
+    hass: HomeAssistant, server: RunningServer, account: Account
 ) -> None:
     """Another entry's key cannot be taken over."""
-    entry = await setup_account(hass, lv_data)
-    sim.keys["LTAIother"] = "other-secret"
+    entry = await _with_second_key(account, "LTAIother", "other-secret")
     other = {
-        **lv_data,
+        **account.data,
         "access_key_id": "LTAIother",
         "access_key_secret": "other-secret",
     }
@@ -217,11 +217,8 @@ async def test_reconfigure_onto_another_account_aborts(
 
     await setup_entry(hass, other, unique_id="LTAIother", title="Other")
     result = await entry.start_reconfigure_flow(hass)
-    result = await configure(
-        hass,
-        result,
-        _form(server, access_key_id="LTAIother", access_key_secret="other-secret"),
-    )
+    key = _form(server, access_key_id="LTAIother", access_key_secret="other-secret")
+    result = await configure(hass, result, key)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert entry.unique_id == ENTRY_UNIQUE_ID
