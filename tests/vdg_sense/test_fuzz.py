@@ -20,10 +20,7 @@ import codecs
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
-import encodings
-import encodings.aliases
 import gc
-import pkgutil
 import time
 from typing import Any
 import xml.etree.ElementTree as ET
@@ -50,25 +47,9 @@ from custom_components.camera_bridge.api.vdg_sense import (
     repair_xml,
 )
 from custom_components.camera_bridge.api.vdg_sense.answers import read_result
+from tests.totality import CODEC_NAMES, PUNYCODE_TRAP, TIME_BOUND, WIDE
 
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """These tests need no Home Assistant instance."""
-
-
-TIME_BOUND = 2.0  # seconds per call
-
-# Every codec name Python knows: the aliases and the modules of ``encodings``
-CODEC_NAMES = sorted(
-    set(encodings.aliases.aliases)
-    | set(encodings.aliases.aliases.values())
-    | {m.name for m in pkgutil.iter_modules(encodings.__path__) if m.name != "aliases"}
-)
-WIDE = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
-# punycode reads what follows the last "-" as digits: this makes it insert a
-# character per two digits, quadratic in the length
-PUNYCODE_TRAP = "-" + "ba" * 10_000
+pytestmark = pytest.mark.without_hass
 
 
 def _status_of(body: bytes | str) -> ExportStatus:
