@@ -23,9 +23,7 @@ T0 = datetime(2024, 1, 19, 10, tzinfo=UTC)
 T1 = datetime(2024, 1, 19, 10, 5, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """No Home Assistant instance needed."""
+pytestmark = pytest.mark.without_hass
 
 
 def _export(
