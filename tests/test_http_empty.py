@@ -35,6 +35,16 @@ async def find_all(start_server: StartServer) -> tuple[WcsSimulator, str]:
     return sim, f"{server.url}/rest-api/stream/find_all"
 
 
+@pytest.fixture
+def broken_list(
+    find_all: tuple[WcsSimulator, str], faults: dict[str, Any]
+) -> tuple[WcsSimulator, str]:
+    """The simulator answering with the test's ``faults``, and the list's URL."""
+    sim, url = find_all
+    sim.faults = Faults(**faults)
+    return sim, url
+
+
 async def ends(call: Awaitable[Response], faults: dict[str, Any]) -> None:
     """The answer of a body-less fault: its status and no body.
 
@@ -105,14 +115,13 @@ READERS: dict[str, tuple[Reader, Reader]] = {
 @pytest.mark.parametrize("faults", BODYLESS)
 async def test_bodyless_answers_end(
     session: aiohttp.ClientSession,
-    find_all: tuple[WcsSimulator, str],
+    broken_list: tuple[WcsSimulator, str],
     faults: dict[str, Any],
     reader: str,
 ) -> None:
     """fetch and streamed answers end at a body-less answer; the next is its own."""
     bodyless, whole = READERS[reader]
-    sim, url = find_all
-    sim.faults = Faults(**faults)
+    sim, url = broken_list
     async with loop_lag(limit=0.1):
         for _ in range(3):
             await ends(bodyless(session, url), faults)
@@ -124,15 +133,11 @@ async def test_bodyless_answers_end(
 @pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("faults", INTERIM)
 async def test_interim_answers_are_skipped(
-    session: aiohttp.ClientSession,
-    find_all: tuple[WcsSimulator, str],
-    faults: dict[str, Any],
-    reader: str,
+    session: aiohttp.ClientSession, broken_list: tuple[WcsSimulator, str], reader: str
 ) -> None:
     """fetch and streamed answers skip 1xx answers and read the final one."""
-    _, whole = READERS[reader]
-    sim, url = find_all
-    sim.faults = Faults(**faults)
+    _, url = broken_list
+    whole = READERS[reader][1]
     async with loop_lag(limit=0.1):
         for _ in range(3):
             resp = await whole(session, url)
