@@ -49,6 +49,20 @@ def _event(hass: HomeAssistant, entity_id: str = EVENT) -> dict[str, Any]:
     return dict(state.attributes)
 
 
+async def _started(hass: HomeAssistant, account: Account, delay: float) -> str:
+    """Record now, files ready ``delay`` s later: the started record's id."""
+    await account.record(delay)
+    record_id: str = _event(hass)["record_id"]
+    return record_id
+
+
+def _found_once(sim: LinkVisualSimulator, **data: Any) -> None:
+    """The next call finds the record's file as ``data`` (no VodUrl)."""
+    sim.faults = Faults(
+        status=200, status_body={"Success": True, "Data": data}, remaining=1
+    )
+
+
 async def test_setup_creates_camera_devices(
     hass: HomeAssistant, lv_data: dict[str, Any], sim: LinkVisualSimulator
 ) -> None:
@@ -143,14 +157,9 @@ async def test_ready_without_vod_url_asks_for_one(
     sim: LinkVisualSimulator,
 ) -> None:
     """A ready file without VodUrl gets a playback URL from QueryRecordUrl."""
-    await account.record(1)
-    record_id = _event(hass)["record_id"]
+    record_id = await _started(hass, account, 1)
     file_name = sim.records[record_id].files[0].file_name
-    sim.faults = Faults(
-        status=200,
-        status_body={"Success": True, "Data": {"FileName": file_name, "EndTime": 1}},
-        remaining=1,
-    )
+    _found_once(sim, FileName=file_name, EndTime=1)
     await account.tick(16)
     ready = _event(hass)
     assert ready["event_type"] == "recording_ready"
@@ -167,17 +176,12 @@ async def test_ready_when_playback_url_fails(
     refusal: str,
 ) -> None:
     """No playback URL is not a failure: the ready event has url None."""
-    await account.record(1)
-    record_id = _event(hass)["record_id"]
+    record_id = await _started(hass, account, 1)
     file_name = "unknown-file"
     if refusal == "forbidden":
         sim.forbidden_actions.add("QueryRecordUrl")
         file_name = sim.records[record_id].files[0].file_name
-    sim.faults = Faults(
-        status=200,
-        status_body={"Success": True, "Data": {"FileName": file_name}},
-        remaining=1,
-    )
+    _found_once(sim, FileName=file_name)
     await account.tick(16)
     ready = _event(hass)
     assert ready["event_type"] == "recording_ready"
