@@ -151,6 +151,8 @@ async def set_up(hass: HomeAssistant, ports: dict[str, int]) -> Harness:
         osc_device=preview.device_id,
         lv_devices=[i.device_id for i in live if i.device_id],
         vdg_device=vdg_device.id,
+        sim_of=sim_of,
+        capture_status=next(e for e in sim_of if e.endswith("_capture_status")),
         media_folders={
             sim: f"media-source://{DOMAIN}/{entries[sim].entry_id}"
             for sim in ("osc", "vdg", "lv")

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import dataclass, field
 import functools
+import math
 import random
 import time
 import traceback
@@ -28,7 +29,7 @@ from homeassistant.exceptions import HomeAssistantError
 
 from custom_components.camera_bridge.const import DOMAIN
 
-from ._soak_fakes import SLOW_SECONDS, FakesProcess
+from ._soak_fakes import CLIENT_TIMEOUT, SLOW_SECONDS, FakesProcess
 
 # a step that takes longer than this is reported as hanging
 STEP_DEADLINE = 60.0
@@ -57,14 +58,20 @@ class Targets:
     osc_device: str
     lv_devices: list[str]
     vdg_device: str
-    # label -> the media source id of an entry's folder
+    # simulator -> the media source id of its entry's folder
     media_folders: dict[str, str]
+    # entity id -> the simulator behind it
+    sim_of: dict[str, str]
+    # the THETA's capture status sensor
+    capture_status: str
 
 
 @dataclass
 class Outcomes:
     """How each kind of step ended, and the unexpected failures."""
 
+    # (simulator, start, end) -> whether a fault of it overlapped
+    faulty: Callable[[str, float, float], bool] = lambda *_: False
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     unexpected: list[str] = field(default_factory=list)
     hung: list[str] = field(default_factory=list)
@@ -73,8 +80,15 @@ class Outcomes:
         """Count one step of ``what``."""
         self.counts.setdefault(what, Counter())[outcome] += 1
 
-    async def run(self, what: str, step: Callable[[], Awaitable[str]]) -> None:
-        """Run one step; a refusal is an outcome, anything else is kept."""
+    async def run(
+        self, what: str, sim: str, step: Callable[[], Awaitable[str]]
+    ) -> None:
+        """Run one step; a refusal is an outcome, anything else is kept.
+
+        An outcome is marked ``[fault]`` when a fault of ``sim`` (or its
+        aftermath) overlapped the step.
+        """
+        start = time.monotonic()
         try:
             async with asyncio.timeout(STEP_DEADLINE):
                 outcome = await step()
@@ -89,6 +103,8 @@ class Outcomes:
             text = "".join(traceback.format_exception(err))
             self.unexpected.append(f"{what}: {text}")
             outcome = f"UNEXPECTED {type(err).__name__}"
+        if self.faulty(sim, start, time.monotonic()):
+            outcome += " [fault]"
         self.add(what, outcome)
 
 
@@ -115,7 +131,7 @@ class Load:
         self.gap_seconds = gap_seconds
         self.rng = random.Random(seed)
         self.episodes: list[Episode] = []
-        self.outcomes = Outcomes()
+        self.outcomes = Outcomes(self._fault_during)
         self.viewers = 0
         self._next_kind: dict[str, int] = {}
         self._stop = asyncio.Event()
@@ -151,6 +167,24 @@ class Load:
 
     # --------------------------------------------------------------- faults
 
+    def _fault_during(self, sim: str, start: float, end: float) -> bool:
+        """Whether a fault of ``sim`` overlapped ``start``..``end``.
+
+        A fault's aftermath counts: a request sent during a slow answer
+        waits up to the client's timeout after the fault ended, and the
+        first poll after any other fault may still meet it (1 s).
+        """
+        for episode in reversed(self.episodes):
+            if episode.sim != sim:
+                continue
+            after = CLIENT_TIMEOUT if episode.kind == "slow" else 1.0
+            until = math.inf if episode.end is None else episode.end + after
+            if episode.start <= end and start <= until:
+                return True
+            if until < start - 60:
+                return False  # the older ones ended before the step
+        return False
+
     async def _faults(self, sim: str, offset: int) -> None:
         """The fault kinds in turn on one simulator, each followed by a gap."""
         if not await self._pause(offset * self.gap_seconds / 4):
@@ -182,6 +216,7 @@ class Load:
         while await self._pause(self.rng.uniform(1.0, 4.0)):
             await self.outcomes.run(
                 "THETA preview viewer",
+                "osc",
                 lambda: self._watch_preview(self.rng.uniform(3, 8)),
             )
 
@@ -194,9 +229,14 @@ class Load:
         assert self._session is not None
         self.viewers += 1
         try:
+            capture = self._capture_status()
             async with self._session.get(url) as response:
                 if response.status != 200:
-                    return f"HTTP {response.status}"
+                    # a THETA refuses its preview while it shoots or records
+                    capture = capture or self._capture_status()
+                    return f"HTTP {response.status}" + (
+                        f" [camera {capture}]" if capture else ""
+                    )
                 received = 0
                 until = time.monotonic() + seconds
                 while not self._stop.is_set() and time.monotonic() < until:
@@ -212,11 +252,16 @@ class Load:
         finally:
             self.viewers -= 1
 
+    def _capture_status(self) -> str:
+        """The THETA's capture status when it is not idle, else ""."""
+        state = self.hass.states.get(self.targets.capture_status)
+        return "" if state is None or state.state == "idle" else state.state
+
     async def _live_viewer(self, entity_id: str) -> None:
         """Ask the LinkVisual camera's stream source, play a little, leave."""
         while await self._pause(self.rng.uniform(2.0, 5.0)):
             await self.outcomes.run(
-                "LinkVisual live viewer", lambda: self._watch_live(entity_id)
+                "LinkVisual live viewer", "lv", lambda: self._watch_live(entity_id)
             )
 
     async def _watch_live(self, entity_id: str) -> str:
@@ -254,9 +299,10 @@ class Load:
     async def _browser(self) -> None:
         """Browse a random way down each entry's media folder, resolve, fetch."""
         while await self._pause(self.rng.uniform(2.0, 5.0)):
-            for label, media_id in self.targets.media_folders.items():
+            for sim, media_id in self.targets.media_folders.items():
                 await self.outcomes.run(
-                    f"Media browser {label}",
+                    f"Media browser {sim}",
+                    sim,
                     functools.partial(self._browse_down, media_id),
                 )
 
@@ -268,7 +314,7 @@ class Load:
             return await self._resolve(self.rng.choice(playable).media_content_id)
         folders = [c for c in children if c.can_expand]
         self.rng.shuffle(folders)
-        outcome = f"listed, nothing playable ({len(children)} items)"
+        outcome = "listed, nothing playable" if children else "empty folder"
         if depth < 4:
             for folder in folders[:3]:
                 outcome = await self._browse_down(folder.media_content_id, depth + 1)
@@ -288,16 +334,22 @@ class Load:
 
     # -------------------------------------------------------------- actions
 
-    def _steps(self) -> list[tuple[str, Callable[[], Awaitable[str]]]]:
+    def _steps(self) -> list[tuple[str, str, Callable[[], Awaitable[str]]]]:
+        """(what, simulator, step) of every button, action and camera image."""
         targets = self.targets
         service = self._service
-        steps: list[tuple[str, Callable[[], Awaitable[str]]]] = [
-            (f"press {b}", functools.partial(service, "button", "press", entity_id=b))
+        steps: list[tuple[str, str, Callable[[], Awaitable[str]]]] = [
+            (
+                f"press {b}",
+                targets.sim_of[b],
+                functools.partial(service, "button", "press", entity_id=b),
+            )
             for b in targets.buttons
         ]
         steps.append(
             (
                 "take_picture",
+                "osc",
                 functools.partial(
                     service, DOMAIN, "take_picture", device_id=targets.osc_device
                 ),
@@ -306,15 +358,17 @@ class Load:
         steps += [
             (
                 "trigger_record",
+                "lv",
                 functools.partial(
                     service, DOMAIN, "trigger_record", device_id=d, duration=10
                 ),
             )
             for d in targets.lv_devices
         ]
-        steps.append(("export_video + get_export_status", self._export))
+        steps.append(("export_video + get_export_status", "vdg", self._export))
         steps += [
-            (f"image {c}", functools.partial(self._image, c)) for c in targets.cameras
+            (f"image {c}", targets.sim_of[c], functools.partial(self._image, c))
+            for c in targets.cameras
         ]
         return steps
 
@@ -323,9 +377,9 @@ class Load:
         steps = self._steps()
         index = 0
         while await self._pause(self.rng.uniform(1.0, 3.0)):
-            what, step = steps[index % len(steps)]
+            what, sim, step = steps[index % len(steps)]
             index += 1
-            await self.outcomes.run(what, step)
+            await self.outcomes.run(what, sim, step)
 
     async def _service(self, domain: str, service: str, **data: Any) -> str:
         await self.hass.services.async_call(

@@ -57,6 +57,8 @@ class Sample:
     pooled: int
     tasks: int
     threads: int
+    # memory blocks Python's allocator hands out now (objects still held)
+    blocks: int = 0
 
     @property
     def own_fds(self) -> int:
@@ -107,6 +109,7 @@ def sample(hass: HomeAssistant) -> Sample:
         pooled_connections(hass),
         len(asyncio.all_tasks()),
         threading.active_count(),
+        sys.getallocatedblocks(),
     )
 
 
@@ -156,6 +159,7 @@ async def quiet_sample(
         least.pooled,
         min(s.tasks for s in samples),
         min(s.threads for s in samples),
+        samples[-1].blocks,
     )
 
 
@@ -185,7 +189,7 @@ class LogRecorder(logging.Handler):
         key = (
             record.levelname,
             record.name,
-            _DIGITS.sub("#", record.getMessage())[:100],
+            _DIGITS.sub("#", record.getMessage())[:200],
         )
         group = self.groups.setdefault(key, LogGroup())
         group.count += 1

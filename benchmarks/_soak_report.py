@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 import math
 import statistics
+import tracemalloc
 
 from ._soak_load import Episode, Outcomes
 from ._soak_probe import LogRecorder, Outage, Poll, Sample
@@ -181,7 +182,8 @@ def print_sample(label: str, s: Sample, load: tuple[float, float, float]) -> Non
     print(
         f"{label}: RSS {s.rss_mb:.1f} MB, {s.fds} descriptors ({s.sockets} sockets,"
         f" {s.pooled} of them idle keep-alive connections in the pool),"
-        f" {s.tasks} asyncio tasks, {s.threads} threads;"
+        f" {s.tasks} asyncio tasks, {s.threads} threads,"
+        f" {s.blocks:,} Python memory blocks held;"
         f" load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
         flush=True,
     )
@@ -195,13 +197,17 @@ def verdict(
 ) -> bool:
     """Print PASS/FAIL per target; True when every target passed."""
     growth = end.rss_mb - warm.rss_mb
+    # tracemalloc's own records of every block would count as growth
+    traced = tracemalloc.is_tracing()
     slow = [r for r in results if r.polls is None or r.polls > RECOVERY_POLLS]
     worst = max((r.polls for r in results if r.polls is not None), default=0)
     checks = [
         (
             f"RSS growth after warm-up <= {RSS_GROWTH_MB:g} MB",
-            growth <= RSS_GROWTH_MB,
-            f"{growth:+.1f} MB ({warm.rss_mb:.1f} -> {end.rss_mb:.1f})",
+            traced or growth <= RSS_GROWTH_MB,
+            f"{growth:+.1f} MB ({warm.rss_mb:.1f} -> {end.rss_mb:.1f});"
+            f" Python blocks held {end.blocks - warm.blocks:+,}"
+            + (" (not judged: tracemalloc on)" if traced else ""),
         ),
         (
             "descriptors back to the warm-up baseline (idle pooled connections apart)",
@@ -253,3 +259,16 @@ def minutes(seconds: float) -> str:
     """``seconds`` as m:ss."""
     whole = math.floor(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def print_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot) -> None:
+    """Where the memory still held grew between two snapshots (``--tracemalloc``)."""
+    stats = after.compare_to(before, "lineno")
+    grown = sum(s.size_diff for s in stats)
+    print(f"\nPython memory still held, growth from warm-up: {grown / 1e6:+.2f} MB")
+    for stat in stats[:15]:
+        frame = stat.traceback[0]
+        print(
+            f"  {stat.size_diff / 1e3:+9.1f} KB {stat.count_diff:+7d} blocks"
+            f"  {frame.filename.split('site-packages/')[-1]}:{frame.lineno}"
+        )

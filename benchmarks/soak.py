@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import logging
 import os
 import time
+import tracemalloc
 
 from aiohttp.test_utils import TestServer
 from homeassistant.core import HomeAssistant
@@ -60,6 +61,7 @@ from ._soak_report import (
     Recovery,
     minutes,
     print_entities,
+    print_growth,
     print_logs,
     print_outcomes,
     print_recoveries,
@@ -160,6 +162,7 @@ async def _run(
         start = time.monotonic()
         loop = await _phase(load, plan.warmup, plan.report_every, watchdog, start)
         warm = await settle(hass, load, entries, availability, down_at_start)
+        before = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
         await figures.report(
             f"[{minutes(time.monotonic() - start)}] WARM-UP", warm, loop
         )
@@ -170,6 +173,8 @@ async def _run(
         results = await figures.report(
             f"[{minutes(time.monotonic() - start)}] END", end, loop
         )
+        if before is not None:
+            print_growth(before, tracemalloc.take_snapshot())
     finally:
         await watchdog.stop()
     tracebacks = logs.our_tracebacks() + load.outcomes.unexpected
@@ -260,7 +265,15 @@ def main() -> None:
     parser.add_argument("--fault-seconds", type=float, default=3.0)
     parser.add_argument("--gap", type=float, default=7.0)
     parser.add_argument("--report-every", type=float, default=60.0)
-    plan = plan_of(parser.parse_args())
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also print where Python memory grew after the warm-up (slower)",
+    )
+    args = parser.parse_args()
+    plan = plan_of(args)
+    if args.tracemalloc:
+        tracemalloc.start()
     if not asyncio.run(soak(plan)):
         raise SystemExit(1)
 
