@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 import io
@@ -17,6 +18,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.camera_bridge.api.osc import OscClient, OscTuning
 from custom_components.camera_bridge.backends import osc as osc_backend
 from custom_components.camera_bridge.backends.osc.coordinator import OscCoordinator
+from custom_components.camera_bridge.backends.osc.preview import (
+    PreviewHub,
+    PreviewTiming,
+)
 from custom_components.camera_bridge.const import CONF_KIND, KIND_OSC
 from simulator.common import Faults, RunningServer
 from simulator.osc import OscSimulator
@@ -154,6 +159,32 @@ async def osc_entry(
     return await setup_entry(
         hass, osc_data, title="THETA", unique_id=osc_sim.serial_number
     )
+
+
+type TimingSetter = Callable[[PreviewTiming], PreviewHub]
+
+
+@pytest.fixture
+def preview_timing(
+    osc_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> TimingSetter:
+    """Give the entry's live preview other timings for one test: its preview hub."""
+
+    def set_timing(timing: PreviewTiming) -> PreviewHub:
+        hub = coordinator_of(osc_entry).preview
+        monkeypatch.setattr(hub, "timing", timing)
+        return hub
+
+    return set_timing
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition`` holds, 5 s at the most."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met within 5 s")
 
 
 def coordinator_of(entry: MockConfigEntry) -> OscCoordinator:

@@ -30,7 +30,7 @@ from custom_components.camera_bridge.backends.osc.preview import PreviewTiming
 from simulator.osc import OscSimulator
 from tests.conftest import setup_entry
 
-from .conftest import coordinator_of
+from .conftest import TimingSetter, coordinator_of
 
 PREVIEW = "camera.theta_live_preview"
 STREAM = f"/api/camera_proxy_stream/{PREVIEW}"
@@ -184,14 +184,12 @@ async def test_shot_during_preview(
 
 async def test_shot_cuts_preview(
     hass: HomeAssistant,
-    osc_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     watch: Callable[[], Any],
-    monkeypatch: pytest.MonkeyPatch,
+    preview_timing: TimingSetter,
 ) -> None:
     """A preview cut by our own shot is no failure: it comes back afterwards."""
-    hub = coordinator_of(osc_entry).preview
-    monkeypatch.setattr(hub, "timing", PreviewTiming(retries=0, retry_delay=0.05))
+    hub = preview_timing(PreviewTiming(retries=0, retry_delay=0.05))
     osc_sim.preview_end_cuts = True
     osc_sim.shot_polls = 5
     viewer = await watch()
@@ -411,16 +409,12 @@ async def test_preview_gone(
 
 async def test_no_first_frame(
     hass: HomeAssistant,
-    osc_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     hass_client: ClientSessionGenerator,
-    monkeypatch: pytest.MonkeyPatch,
+    preview_timing: TimingSetter,
 ) -> None:
     """Viewers wait for a first frame a limited time, never for ever."""
-    hub = coordinator_of(osc_entry).preview
-    monkeypatch.setattr(
-        hub, "timing", PreviewTiming(first_frame=0.2, busy_retry=0.05, linger=0.1)
-    )
+    hub = preview_timing(PreviewTiming(first_frame=0.2, busy_retry=0.05, linger=0.1))
     osc_sim.recording_since = 1.0
     response = await (await hass_client()).get(STREAM)
     assert response.status == 502
@@ -431,14 +425,12 @@ async def test_no_first_frame(
 
 async def test_long_previews_keep_trying(
     hass: HomeAssistant,
-    osc_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     watch: Callable[[], Any],
-    monkeypatch: pytest.MonkeyPatch,
+    preview_timing: TimingSetter,
 ) -> None:
     """A preview that worked for a while before it broke starts a new series."""
-    hub = coordinator_of(osc_entry).preview
-    monkeypatch.setattr(hub, "timing", PreviewTiming(healthy=0.05, retries=1))
+    preview_timing(PreviewTiming(healthy=0.05, retries=1))
     osc_sim.preview_fault = "drop"
     osc_sim.preview_fault_after = 6
     viewer = await watch()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from custom_components.camera_bridge.api.osc import (
 from simulator.osc import OscSimulator
 from tests.conftest import StartServer
 
-from .conftest import FAST_TUNING
+from .conftest import FAST_TUNING, until
 
 LEVEL2 = "execute:camera.getLivePreview"
 LEVEL1 = "execute:camera._getLivePreview"
@@ -53,14 +52,6 @@ async def _drain(client: OscClient, frames: list[bytes], **kwargs: Any) -> None:
             frames.append(frame)
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met within 5 s")
-
-
 @pytest.mark.parametrize(
     ("knobs", "command"),
     [
@@ -83,7 +74,7 @@ async def test_frames(
     assert all(f.startswith(b"\xff\xd8") and f.endswith(b"\xff\xd9") for f in frames)
     assert sim.count(command) == 1
     # leaving the context ends the preview on the camera
-    await _until(lambda: sim.previews_running == 0)
+    await until(lambda: sim.previews_running == 0)
 
 
 async def test_support(start_server: StartServer, session: Any) -> None:
@@ -204,7 +195,7 @@ async def test_broken_streams(
         with pytest.raises(error):
             await _drain(client, frames, max_frame_bytes=1024 * 1024)
     assert len(frames) == 2
-    await _until(lambda: sim.previews_running == 0)
+    await until(lambda: sim.previews_running == 0)
 
 
 @pytest.mark.parametrize("fault", ["json", "no_boundary"])

@@ -16,7 +16,6 @@ from typing import Any
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.camera_bridge.api.errors import CannotConnect
@@ -33,7 +32,7 @@ from simulator.osc import OscSimulator
 from tests.conftest import StartServer
 from tests.loop_lag import loop_lag
 
-from .conftest import FAST_TUNING, coordinator_of
+from .conftest import FAST_TUNING, TimingSetter, until
 
 LEVEL2 = "execute:camera.getLivePreview"
 STREAM = "/api/camera_proxy_stream/camera.theta_live_preview"
@@ -56,14 +55,6 @@ async def _first_frame(client: OscClient, **kwargs: Any) -> bytes | None:
         return await reader.next_frame()
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met within 5 s")
-
-
 async def test_slow_headers_end_at_the_deadline(
     start_server: StartServer, session: Any
 ) -> None:
@@ -77,7 +68,7 @@ async def test_slow_headers_end_at_the_deadline(
             await _first_frame(client, open_timeout=0.5)
     assert loop.time() - start >= 0.5
     assert not client.busy
-    await _until(lambda: sim.previews_running == 0)
+    await until(lambda: sim.previews_running == 0)
     # the camera's preview itself was fine: it opens again at once
     sim.preview_header_delay = None
     assert (await _first_frame(client, open_timeout=0.5) or b"").startswith(b"\xff\xd8")
@@ -111,7 +102,7 @@ async def test_shot_while_preview_opens(
     sim = OscSimulator(preview_header_delay=SLOW, shot_polls=1)
     client = await _client(start_server, session, sim)
     opening = asyncio.create_task(_first_frame(client))
-    await _until(lambda: sim.previews_running == 1)
+    await until(lambda: sim.previews_running == 1)
     assert client.busy  # the preview command waits for its answer
     # the headers would take more than a minute; the shot takes one poll
     async with loop_lag(limit=0.1), asyncio.timeout(10):
@@ -120,7 +111,7 @@ async def test_shot_while_preview_opens(
             await opening
     assert url.endswith(".JPG")
     assert sim.count("execute:camera.takePicture") == 1
-    await _until(lambda: sim.previews_running == 0)
+    await until(lambda: sim.previews_running == 0)
     assert not client.busy
 
 
@@ -137,7 +128,7 @@ async def test_command_waiting_before_preview_is_sent(
         tuning=OscTuning(poll_start=0.05, poll_max=0.05),
     )
     shot = asyncio.create_task(client.take_picture())
-    await _until(lambda: sim.count("execute:camera.takePicture") == 1)
+    await until(lambda: sim.count("execute:camera.takePicture") == 1)
     opening = asyncio.create_task(_first_frame(client))
     options = asyncio.create_task(client.set_options({"iso": 100}))
     async with asyncio.timeout(10):
@@ -212,15 +203,13 @@ async def _viewer_frames(
 
 async def test_hub_retries_slow_openings(
     hass: HomeAssistant,
-    osc_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     hass_client: ClientSessionGenerator,
-    monkeypatch: pytest.MonkeyPatch,
+    preview_timing: TimingSetter,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Slow headers fail at the deadline; the hub tries again, then lets go."""
-    hub = coordinator_of(osc_entry).preview
-    monkeypatch.setattr(hub, "timing", TIMING)
+    preview_timing(TIMING)
     osc_sim.preview_header_delay = 0.1
     async with loop_lag(limit=0.1), asyncio.timeout(10):
         response = await (await hass_client()).get(STREAM)
@@ -235,18 +224,16 @@ async def test_hub_retries_slow_openings(
 
 async def test_hub_shot_while_opening(
     hass: HomeAssistant,
-    osc_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     hass_client: ClientSessionGenerator,
-    monkeypatch: pytest.MonkeyPatch,
+    preview_timing: TimingSetter,
 ) -> None:
     """The take_picture action does not wait for a preview being opened."""
-    hub = coordinator_of(osc_entry).preview
-    monkeypatch.setattr(hub, "timing", replace(TIMING, open_timeout=30.0))
+    preview_timing(replace(TIMING, open_timeout=30.0))
     osc_sim.preview_header_delay = SLOW
     client = await hass_client()
     viewer = asyncio.create_task(client.get(STREAM))
-    await _until(lambda: osc_sim.previews_running == 1)
+    await until(lambda: osc_sim.previews_running == 1)
     async with loop_lag(limit=0.1), asyncio.timeout(10):
         response = await hass.services.async_call(
             "camera_bridge",
@@ -258,7 +245,7 @@ async def test_hub_shot_while_opening(
     assert response
     assert osc_sim.count("execute:camera.takePicture") == 1
     # the opening that gave way is no failure: the hub opens again after the shot
-    await _until(lambda: osc_sim.count(LEVEL2) == 2)
+    await until(lambda: osc_sim.count(LEVEL2) == 2)
     osc_sim.preview_header_delay = None
     osc_sim.end_previews()  # the slow second opening ends; the third is quick
     async with asyncio.timeout(10):
@@ -269,15 +256,14 @@ async def test_hub_shot_while_opening(
 
 async def test_hub_survives_unexpected_errors(
     hass: HomeAssistant,
-    osc_entry: MockConfigEntry,
     osc_sim: OscSimulator,
     hass_client: ClientSessionGenerator,
     monkeypatch: pytest.MonkeyPatch,
+    preview_timing: TimingSetter,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An error no code foresaw is logged and retried; viewers still get frames."""
-    hub = coordinator_of(osc_entry).preview
-    monkeypatch.setattr(hub, "timing", TIMING)
+    preview_timing(TIMING)
     real = MjpegReader.next_frame
     failures = iter([ValueError("a bug"), RuntimeError("another bug")])
 
