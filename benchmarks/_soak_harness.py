@@ -12,7 +12,7 @@ from datetime import timedelta
 import time
 from typing import Any
 
-from homeassistant.components.camera.const import CameraEntityFeature
+from homeassistant.components.camera import CameraEntityFeature  # type: ignore[attr-defined,unused-ignore]
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
