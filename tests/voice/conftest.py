@@ -7,7 +7,7 @@ are not collected and ``test_llm_absent`` checks that nothing is offered.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 import importlib.util
 from typing import Any
 
@@ -18,7 +18,6 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.camera_bridge.backends import osc as osc_backend
 from custom_components.camera_bridge.const import (
     CONF_KIND,
     KIND_LINKVISUAL,
@@ -26,14 +25,13 @@ from custom_components.camera_bridge.const import (
     KIND_VDG_SENSE,
     KIND_WCS,
 )
-from simulator.common import RunningServer, serve
+from simulator.common import RunningServer
 from simulator.linkvisual import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, LinkVisualSimulator
-from simulator.osc import OscSimulator
 from simulator.vdg_sense import VdgSenseSimulator
 from simulator.wcs import WcsSimulator
-from tests.conftest import setup_entry
+from tests.conftest import StartServer, setup_entry
 from tests.linkvisual.conftest import ENTRY_UNIQUE_ID, camera
-from tests.osc.conftest import FAST_TUNING
+from tests.osc import conftest as osc_fixtures
 
 HAS_LLM_PLATFORM = importlib.util.find_spec("homeassistant.components.llm") is not None
 
@@ -56,31 +54,26 @@ FRONT_DOOR = "camera.front_door"
 EXPORT_FOLDER = "D:\\Exports\\Voice"
 
 
-@pytest.fixture(autouse=True)
-def fast_osc_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    """OSC clients made by the integration poll fast."""
-    monkeypatch.setattr(osc_backend, "DEFAULT_TUNING", FAST_TUNING)
+# OSC clients made by the integration poll fast (autouse)
+fast_osc_client = osc_fixtures.fast_osc_client
 
 
-async def _serve(sim: Any) -> AsyncIterator[RunningServer]:
-    server = await serve(sim)
-    yield server
-    await server.stop()
+def _served(sim_fixture: str) -> Any:
+    """A fixture: the simulator of fixture ``sim_fixture``, served on a free port."""
+
+    @pytest.fixture
+    async def server(
+        start_server: StartServer, request: pytest.FixtureRequest
+    ) -> RunningServer:
+        return await start_server(request.getfixturevalue(sim_fixture))
+
+    return server
 
 
-@pytest.fixture
-def osc_sim() -> OscSimulator:
-    """A THETA whose shots finish after two status polls."""
-    return OscSimulator(shot_polls=2)
-
-
-@pytest.fixture
-async def osc_server(
-    socket_enabled: None, osc_sim: OscSimulator
-) -> AsyncIterator[RunningServer]:
-    """The simulated THETA."""
-    async for server in _serve(osc_sim):
-        yield server
+# The THETA (shots finish after two status polls) and its server, as the
+# OSC tests have them
+osc_sim = osc_fixtures.osc_sim
+osc_server = osc_fixtures.osc_server
 
 
 @pytest.fixture
@@ -90,27 +83,9 @@ def lv_sim() -> LinkVisualSimulator:
 
 
 @pytest.fixture
-async def lv_server(
-    socket_enabled: None, lv_sim: LinkVisualSimulator
-) -> AsyncIterator[RunningServer]:
-    """The simulated LinkVisual service."""
-    async for server in _serve(lv_sim):
-        yield server
-
-
-@pytest.fixture
 def vdg_sim() -> VdgSenseSimulator:
     """A VDG Sense server whose clock moves only when told."""
     return VdgSenseSimulator(clock=lambda: 0.0)
-
-
-@pytest.fixture
-async def vdg_server(
-    socket_enabled: None, vdg_sim: VdgSenseSimulator
-) -> AsyncIterator[RunningServer]:
-    """The simulated VDG Sense server."""
-    async for server in _serve(vdg_sim):
-        yield server
 
 
 @pytest.fixture
@@ -121,13 +96,9 @@ def wcs_sim() -> WcsSimulator:
     return sim
 
 
-@pytest.fixture
-async def wcs_server(
-    socket_enabled: None, wcs_sim: WcsSimulator
-) -> AsyncIterator[RunningServer]:
-    """The simulated Web Call Server."""
-    async for server in _serve(wcs_sim):
-        yield server
+lv_server = _served("lv_sim")
+vdg_server = _served("vdg_sim")
+wcs_server = _served("wcs_sim")
 
 
 @pytest.fixture
