@@ -8,9 +8,11 @@ are not collected and ``test_llm_absent`` checks that nothing is offered.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 import importlib.util
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
@@ -170,6 +172,20 @@ async def wcs_entry(
     return await setup_entry(
         hass, data, title="Web Call Server 127.0.0.1", unique_id="wcs"
     )
+
+
+@pytest.fixture
+async def vdg_at_noon(
+    hass: HomeAssistant,
+    vdg_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    expose: Expose,
+) -> MockConfigEntry:
+    """The VDG Sense entry, its sensor exposed, at 12:00 in Amsterdam (5 Dec 2026)."""
+    await hass.config.async_set_time_zone("Europe/Amsterdam")
+    freezer.move_to(datetime(2026, 12, 5, 11, 0, tzinfo=UTC))  # 12:00 local
+    expose(VDG_SENSOR)
+    return vdg_entry
 
 
 type Expose = Callable[..., None]

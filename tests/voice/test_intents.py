@@ -19,7 +19,7 @@ from simulator.osc import OscSimulator
 from simulator.vdg_sense import VdgSenseSimulator
 from tests.conftest import advance_time
 
-from .conftest import GARDEN_BUTTON, THETA_BUTTON, VDG_SENSOR, Expose
+from .conftest import GARDEN_BUTTON, THETA_BUTTON, Expose
 
 SENTENCES = Path(__file__).parents[2] / "custom_sentences" / "en" / "camera_bridge.yaml"
 
@@ -117,15 +117,10 @@ async def test_record_and_last_recording(
 async def test_export_and_status(
     hass: HomeAssistant,
     agent: None,
-    vdg_entry: MockConfigEntry,
+    vdg_at_noon: MockConfigEntry,
     vdg_sim: VdgSenseSimulator,
-    expose: Expose,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Export the lobby camera from 10:00 to 10:15; how far is the export."""
-    await hass.config.async_set_time_zone("Europe/Amsterdam")
-    freezer.move_to(datetime(2026, 12, 5, 11, 0, tzinfo=UTC))  # 12:00 local
-    expose(VDG_SENSOR)
     response = await say(hass, "how far is my export")
     assert speech(response) == "No export is running"
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 import logging
 from unittest.mock import patch
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import area_registry as ar, device_registry as dr
@@ -175,15 +173,10 @@ async def test_area_and_ambiguity(
 
 async def test_export_refusals(
     hass: HomeAssistant,
-    vdg_entry: MockConfigEntry,
+    vdg_at_noon: MockConfigEntry,
     vdg_sim: VdgSenseSimulator,
-    expose: Expose,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """End in the future, end before start, unclear time, unknown camera."""
-    await hass.config.async_set_time_zone("Europe/Amsterdam")
-    freezer.move_to(datetime(2026, 12, 5, 11, 0, tzinfo=UTC))  # 12:00 local
-    expose(VDG_SENSOR)
 
     async def export(start: str, end: str, cameras: list[str] | None = None) -> str:
         args = {"cameras": cameras or ["Lobby"], "start": start, "end": end}

@@ -182,15 +182,10 @@ async def test_record_then_latest_recording(
 
 async def test_export_video_and_status(
     hass: HomeAssistant,
-    vdg_entry: MockConfigEntry,
+    vdg_at_noon: MockConfigEntry,
     vdg_sim: VdgSenseSimulator,
-    expose: Expose,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Times as said, in Home Assistant's zone; the export is then followed."""
-    await hass.config.async_set_time_zone("Europe/Amsterdam")
-    freezer.move_to(datetime(2026, 12, 5, 11, 0, tzinfo=UTC))  # 12:00 local
-    expose(VDG_SENSOR)
     result = await call(
         hass,
         "export_video",
