@@ -188,6 +188,14 @@ async def vdg_at_noon(
     return vdg_entry
 
 
+@pytest.fixture
+def theta_and_garden(
+    osc_entry: MockConfigEntry, lv_entry: MockConfigEntry, expose: Expose
+) -> None:
+    """The THETA and the Garden camera, their buttons exposed."""
+    expose(THETA_BUTTON, GARDEN_BUTTON)
+
+
 type Expose = Callable[..., None]
 
 

@@ -155,10 +155,9 @@ async def test_area_and_ambiguity(
     hass: HomeAssistant,
     osc_entry: MockConfigEntry,
     lv_entry: MockConfigEntry,
-    expose: Expose,
+    theta_and_garden: None,
 ) -> None:
     """An area names its cameras; two that could answer are named back."""
-    expose(THETA_BUTTON, GARDEN_BUTTON)
     area = ar.async_get(hass).async_create("Back yard")
     dev_reg = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(dev_reg, osc_entry.entry_id):
@@ -247,11 +246,9 @@ async def test_a_bug_is_logged_not_spoken(
 async def test_not_loaded_entry_offers_nothing(
     hass: HomeAssistant,
     osc_entry: MockConfigEntry,
-    lv_entry: MockConfigEntry,
-    expose: Expose,
+    theta_and_garden: None,
 ) -> None:
     """An unloaded entry's cameras are not found."""
-    expose(THETA_BUTTON, GARDEN_BUTTON)
     await hass.config_entries.async_unload(osc_entry.entry_id)
     assert error_of(await call(hass, "latest_media", {"name": "THETA"})) == (
         "I can't find a camera called THETA"
