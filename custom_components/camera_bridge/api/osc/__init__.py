@@ -47,7 +47,8 @@ from .models import (
     OscUpdates,
     picture_url,
 )
-from .preview import MjpegReader, OscPreviewSupport, PreviewFormat, preview_boundary
+from .preview import MjpegReader, preview_boundary
+from .preview_format import OscPreviewSupport, PreviewFormat
 from .tuning import DEFAULT_TUNING, OscTuning
 
 __all__ = [

@@ -36,9 +36,9 @@ from .preview import (
     PREVIEW_OPEN_TIMEOUT,
     PREVIEW_READ_TIMEOUT,
     MjpegReader,
-    OscPreviewSupport,
     preview_boundary,
 )
+from .preview_format import OscPreviewSupport
 
 CMD_GET_LIVE_PREVIEW: Final = "camera.getLivePreview"
 # THETA API v2.0 (level 1) vendor command, with the session id
