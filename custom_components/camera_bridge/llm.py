@@ -35,6 +35,11 @@ _TOOL_ANNOTATIONS: Any = getattr(llm, "ToolAnnotations", None)
 
 _NAME = "Camera name as the user says it: device or entity name, alias"
 _AREA = "Area of the camera, when the user names one instead of a camera"
+# how every tool that acts on one camera is told which
+_CAMERA: dict[Any, Any] = {
+    vol.Optional("name", description=_NAME): cv.string,
+    vol.Optional("area", description=_AREA): cv.string,
+}
 
 
 def _schema(fields: dict[Any, Any]) -> Any:
@@ -123,12 +128,7 @@ class TakePictureTool(CameraBridgeTool):
         " saved. Answers its time and media_id (a media-source:// id to attach"
         " to an AI task or a notification)."
     )
-    parameters = _schema(
-        {
-            vol.Optional("name", description=_NAME): cv.string,
-            vol.Optional("area", description=_AREA): cv.string,
-        }
-    )
+    parameters = _schema(_CAMERA)
 
     async def _async_run(
         self, hass: HomeAssistant, caller: Caller, args: dict[str, Any]
@@ -153,8 +153,7 @@ class RecordTool(CameraBridgeTool):
     )
     parameters = _schema(
         {
-            vol.Optional("name", description=_NAME): cv.string,
-            vol.Optional("area", description=_AREA): cv.string,
+            **_CAMERA,
             vol.Required(
                 "duration", description="Seconds, or as said: '2 minutes'"
             ): vol.Any(int, cv.string),
@@ -254,12 +253,7 @@ class LatestMediaTool(CameraBridgeTool):
         " its time and media_id (a media-source:// id to attach to an AI task"
         " or a notification)."
     )
-    parameters = _schema(
-        {
-            vol.Optional("name", description=_NAME): cv.string,
-            vol.Optional("area", description=_AREA): cv.string,
-        }
-    )
+    parameters = _schema(_CAMERA)
 
     def _annotations(self) -> Any:
         return _TOOL_ANNOTATIONS(read_only=True, destructive=False, idempotent=True)
