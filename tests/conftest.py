@@ -15,6 +15,7 @@ from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import aiohttp
+from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import MAJOR_VERSION, MINOR_VERSION, Platform
@@ -116,7 +117,9 @@ def fail_on_deprecated_use() -> Iterator[None]:
         )
 
 
-type StartServer = Callable[[SimulatorBase], Awaitable[RunningServer]]
+# a simulator served on a free port: its main application, or ``app`` (another
+# port of the same backend, e.g. WCS's HLS server or WebSocket signaling)
+type StartServer = Callable[..., Awaitable[RunningServer]]
 
 
 @pytest.fixture
@@ -124,8 +127,10 @@ async def start_server(socket_enabled: None) -> AsyncIterator[StartServer]:
     """Start simulators on free ports of 127.0.0.1; stop them at teardown."""
     servers: list[RunningServer] = []
 
-    async def _start(sim: SimulatorBase) -> RunningServer:
-        server = await serve(sim)
+    async def _start(
+        sim: SimulatorBase, app: web.Application | None = None
+    ) -> RunningServer:
+        server = await serve(sim, app=app)
         servers.append(server)
         return server
 

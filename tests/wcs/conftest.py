@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 from unittest.mock import patch
 
 import pytest
 
 from custom_components.camera_bridge.const import CONF_KIND, KIND_WCS
-from simulator.common import RunningServer, serve
+from simulator.common import RunningServer
 from simulator.wcs import WcsSimulator
 from tests.conftest import StartServer
 
@@ -36,13 +36,9 @@ def wcs_data(wcs_server: RunningServer) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def ws_server(
-    socket_enabled: None, wcs_sim: WcsSimulator
-) -> AsyncIterator[RunningServer]:
+async def ws_server(start_server: StartServer, wcs_sim: WcsSimulator) -> RunningServer:
     """The fake server's WebSocket signaling port (WebRTC playback)."""
-    server = await serve(wcs_sim, app=wcs_sim.make_ws_app())
-    yield server
-    await server.stop()
+    return await start_server(wcs_sim, wcs_sim.make_ws_app())
 
 
 @pytest.fixture

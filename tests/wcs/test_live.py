@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from http import HTTPStatus
 from typing import Any
 
@@ -25,21 +24,17 @@ from custom_components.camera_bridge.backends.wcs.live import (
     default_hls_port,
 )
 from simulator import media
-from simulator.common import RunningServer, serve
+from simulator.common import RunningServer
 from simulator.wcs import WcsSimulator
-from tests.conftest import setup_entry
+from tests.conftest import StartServer, setup_entry
 
 STREAM = 2  # CameraEntityFeature.STREAM
 
 
 @pytest.fixture
-async def hls_server(
-    socket_enabled: None, wcs_sim: WcsSimulator
-) -> AsyncIterator[RunningServer]:
+async def hls_server(start_server: StartServer, wcs_sim: WcsSimulator) -> RunningServer:
     """The fake server's HLS port (WCS serves HLS apart from its REST API)."""
-    server = await serve(wcs_sim, app=wcs_sim.make_hls_app())
-    yield server
-    await server.stop()
+    return await start_server(wcs_sim, wcs_sim.make_hls_app())
 
 
 def _first_frame(url: str) -> av.VideoFrame:
