@@ -49,6 +49,14 @@ async def _setup(hass: HomeAssistant, data: dict[str, Any], **options: Any) -> A
     )
 
 
+async def _finish(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, sim: VdgSenseSimulator
+) -> None:
+    """Running exports finish and the next poll sees it."""
+    sim.advance(200)
+    await advance_time(hass, freezer, 11)
+
+
 async def test_finished_export_keeps_its_sensor_for_the_retention(
     hass: HomeAssistant,
     vdg_data: dict[str, Any],
@@ -61,8 +69,7 @@ async def test_finished_export_keeps_its_sensor_for_the_retention(
     await _setup(hass, vdg_data, finished_hours=2)
     sensor = f"{SERVER}_export_2"
     assert _export_sensors(hass) == {sensor}
-    sim.advance(200)
-    await advance_time(hass, freezer, 11)
+    await _finish(hass, freezer, sim)
     assert hass.states.get(sensor).state == "100.0"
     await advance_time(hass, freezer, 3600)
     assert _export_sensors(hass) == _registered(hass) == {sensor}
@@ -90,8 +97,7 @@ async def test_retention_zero_retires_at_once(
     sim.add_export("runs", age=5)
     await _setup(hass, vdg_data, finished_hours=0)
     assert _registered(hass) == {f"{SERVER}_export_1"}
-    sim.advance(200)
-    await advance_time(hass, freezer, 11)
+    await _finish(hass, freezer, sim)
     assert _export_sensors(hass) == _registered(hass) == set()
 
 
@@ -104,8 +110,7 @@ async def test_restarted_home_assistant_forgets_finished_exports(
     """After a restart, exports finished before it have no sensor."""
     sim.add_export("runs", age=5)
     entry = await _setup(hass, vdg_data)
-    sim.advance(200)
-    await advance_time(hass, freezer, 11)
+    await _finish(hass, freezer, sim)
     assert _registered(hass) == {f"{SERVER}_export_1"}
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
